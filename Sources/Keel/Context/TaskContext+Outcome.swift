@@ -1,0 +1,76 @@
+import Foundation
+import Synchronization
+import Logging
+
+extension TaskContext {
+    /// Records how the task body ended: completed, failed, retried from the top, or parked.
+    /// Nothing is written when the run already stopped here (suspended, lease lost, cancelled).
+    func finish(with outcome: Result<Data, any Error>) async {
+        defer { releaseSlot() }
+        switch state.withLock({ $0.stop }) {
+        case .suspended?, .leaseLost?:
+            return
+        case .nonDeterminism(let error)?:
+            await settle(.parked(RecordedError(error)))
+            return
+        case nil:
+            break
+        }
+        switch outcome {
+        case .success(let output):
+            if let unconsumed = state.withLock({ $0.history.outcome(at: $0.position) }) {
+                let position = state.withLock { $0.position }
+                let error = NonDeterminismError(position: position, recorded: unconsumed.call.description, attempted: "return (the task finished)")
+                await settle(.parked(RecordedError(error)))
+                return
+            }
+            do {
+                try engine.checkPayloadSize(output, what: "the output of task '\(taskName)'")
+                await settle(.completed(output: output))
+            } catch {
+                await settle(.failed(RecordedError(error)))
+            }
+        case .failure(let error):
+            await finish(throwing: error)
+        }
+    }
+
+    private func finish(throwing error: any Error) async {
+        if let mismatch = error as? NonDeterminismError {
+            await settle(.parked(RecordedError(mismatch)))
+            return
+        }
+        if Task.isCancelled {
+            // Cancelled by the user (the store already says so) or by a shutdown past its grace
+            // period: then release the run to another worker.
+            if engine.draining.isOpen {
+                try? await engine.commit(RunTransition(change: .suspended(status: .queued, wakeAt: clock.now())), lease: lease)
+            }
+            return
+        }
+        let recorded = RecordedError(error)
+        let retriesLeft = !(error is StepFailedError) && recorded.isRetryable && retryPolicy.allowsRetry(afterAttempt: attempt)
+        guard retriesLeft else {
+            await settle(.failed(recorded))
+            return
+        }
+        let retryAt = clock.now().adding(retryPolicy.delay(afterAttempt: attempt, unitRandom: Double.random(in: 0..<1)))
+        let entry = makeEntry(position: nil, kind: .runRetried, name: taskName, attempt: attempt, error: recorded, wakeAt: retryAt)
+        logger.info("task failed; retrying from the top", metadata: ["keel.run.attempt": .stringConvertible(attempt), "error.message": .string(recorded.message)])
+        await settle(.retrying(attempt: attempt + 1, wakeAt: retryAt), entries: [entry])
+    }
+
+    private func settle(_ change: RunTransition.Change, entries: [JournalEntry] = []) async {
+        do {
+            try await engine.commit(RunTransition(entries: entries, change: change), lease: lease)
+            switch change {
+            case .completed: logger.debug("run completed")
+            case .failed(let error): logger.info("run failed", metadata: ["error.message": .string(error.message)])
+            case .parked(let error): logger.error("run parked", metadata: ["error.message": .string(error.message)])
+            default: break
+            }
+        } catch {
+            logger.warning("cannot record the run's outcome", metadata: ["error.message": .string("\(error)")])
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Synchronization
+import Logging
+
+extension KeelEngine {
+    /// Claims due runs while slots are free, then sleeps until the next due time, a local signal
+    /// (new run, freed slot), or the poll interval, whichever comes first.
+    func claimLoop() async {
+        var failures = 0
+        while isAcceptingWork && !Task.isCancelled {
+            let ticket = workAvailable.arm(0)
+            var wakeAt = clock.now().adding(configuration.pollInterval)
+            do {
+                let claimedAll = try await claimBatch()
+                failures = 0
+                if claimedAll {
+                    workAvailable.disarm(ticket)
+                    continue
+                }
+                if slots.available > 0, let due = try await store.nextDueTime(queue: configuration.queue, workerID: workerID) {
+                    wakeAt = min(wakeAt, due)
+                }
+            } catch {
+                failures += 1
+                logger.error("claiming runs failed", metadata: ["error.message": .string("\(error)")])
+                let backoff = min(Double(1 << min(failures, 6)) * 0.05, configuration.pollInterval.seconds * 4)
+                wakeAt = clock.now().addingTimeInterval(backoff)
+            }
+            guard isAcceptingWork else {
+                workAvailable.disarm(ticket)
+                break
+            }
+            let clock = self.clock
+            let deadline = wakeAt
+            await workAvailable.wait(ticket) { try? await clock.sleep(until: deadline) }
+        }
+    }
+
+    /// Claims as many due runs as there are free slots and starts them.
+    /// - Returns: whether every free slot was filled (so more runs may be due).
+    private func claimBatch() async throws -> Bool {
+        let free = slots.tryAcquire(upTo: configuration.concurrency)
+        guard free > 0 else { return false }
+        let now = clock.now()
+        let claimed: [ClaimedRun]
+        do {
+            claimed = try await store.claimDueRuns(
+                ClaimRequest(
+                    queue: configuration.queue,
+                    workerID: workerID,
+                    taskNames: registry.names,
+                    limit: free,
+                    now: now,
+                    leaseExpiresAt: now.adding(configuration.leaseDuration)
+                )
+            )
+        } catch {
+            slots.release(free)
+            throw error
+        }
+        slots.release(free - claimed.count)
+        for run in claimed {
+            logger.debug("claimed run", metadata: ["keel.run.id": .string(run.record.id.rawValue), "keel.task.name": .string(run.record.taskName)])
+            startExecution(of: run, journal: nil)
+        }
+        return claimed.count == free
+    }
+
+    /// Renews this worker's leases every ``Configuration/heartbeatInterval`` until the engine stops.
+    func heartbeatLoop() async {
+        while !Task.isCancelled {
+            do {
+                try await clock.sleep(until: clock.now().adding(configuration.heartbeatInterval))
+            } catch {
+                return
+            }
+            if state.withLock({ $0.crashed || $0.phase == .stopped }) { return }
+            do {
+                try await store.renewLeases(workerID: workerID, expiresAt: clock.now().adding(configuration.leaseDuration))
+            } catch {
+                logger.error("renewing leases failed", metadata: ["error.message": .string("\(error)")])
+            }
+        }
+    }
+}

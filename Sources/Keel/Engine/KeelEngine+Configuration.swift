@@ -1,0 +1,74 @@
+import Foundation
+
+extension KeelEngine {
+    /// Long-lived settings of an engine.
+    public struct Configuration: Sendable {
+        /// The queue this engine triggers onto and claims from.
+        public var queue: String
+        /// How many runs execute at once. A run that waits (sleep, backoff) gives its slot back.
+        public var concurrency: Int
+        /// This worker's identity in leases; unique per engine instance by default.
+        public var workerID: String
+        /// How long a claimed run stays leased without a heartbeat. A worker that dies loses its
+        /// runs to other workers this long after its last heartbeat.
+        public var leaseDuration: Duration
+        /// How often leases are renewed; a third of ``leaseDuration`` by default.
+        public var heartbeatInterval: Duration
+        /// How often the store is polled for due runs that no local signal announced
+        /// (runs triggered by another process).
+        public var pollInterval: Duration
+        /// Waits (sleeps, retry backoffs) up to this long keep the run in memory, holding no slot,
+        /// and continue without replay; longer ones suspend the run durably and free its memory.
+        public var inMemoryWaitThreshold: Duration
+        /// On graceful shutdown, how long in-flight steps may take to finish before they are cancelled.
+        public var shutdownGracePeriod: Duration
+        /// The retry policy of tasks and steps that declare none.
+        public var defaultRetryPolicy: RetryPolicy
+        /// The largest input, output or step result accepted, in bytes of JSON.
+        public var maximumPayloadBytes: Int
+
+        /// Creates a configuration; every setting has a default suited to `keel dev`.
+        public init(
+            queue: String = "default",
+            concurrency: Int = 32,
+            workerID: String? = nil,
+            leaseDuration: Duration = .seconds(30),
+            heartbeatInterval: Duration? = nil,
+            pollInterval: Duration = .milliseconds(500),
+            inMemoryWaitThreshold: Duration = .seconds(30),
+            shutdownGracePeriod: Duration = .seconds(30),
+            defaultRetryPolicy: RetryPolicy = .default,
+            maximumPayloadBytes: Int = 4 * 1024 * 1024
+        ) {
+            self.queue = queue
+            self.concurrency = concurrency
+            self.workerID = workerID ?? Self.makeWorkerID()
+            self.leaseDuration = leaseDuration
+            self.heartbeatInterval = heartbeatInterval ?? leaseDuration / 3
+            self.pollInterval = pollInterval
+            self.inMemoryWaitThreshold = inMemoryWaitThreshold
+            self.shutdownGracePeriod = shutdownGracePeriod
+            self.defaultRetryPolicy = defaultRetryPolicy
+            self.maximumPayloadBytes = maximumPayloadBytes
+        }
+
+        /// Checks the settings, naming the first one out of range.
+        func validate() throws {
+            func require(_ condition: Bool, _ message: String) throws {
+                if !condition { throw KeelError(.invalidConfiguration, message) }
+            }
+            try require(!queue.isEmpty, "queue must not be empty")
+            try require(concurrency >= 1, "concurrency must be at least 1, got \(concurrency)")
+            try require(leaseDuration > .zero, "leaseDuration must be positive")
+            try require(heartbeatInterval > .zero && heartbeatInterval < leaseDuration, "heartbeatInterval must be positive and shorter than leaseDuration")
+            try require(pollInterval > .zero, "pollInterval must be positive")
+            try require(maximumPayloadBytes > 0, "maximumPayloadBytes must be positive")
+        }
+
+        static func makeWorkerID() -> String {
+            let host = ProcessInfo.processInfo.hostName
+            let suffix = UUID().uuidString.prefix(8).lowercased()
+            return "\(host)-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)"
+        }
+    }
+}

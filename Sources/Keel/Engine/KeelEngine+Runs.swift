@@ -1,0 +1,148 @@
+public import Foundation
+import Synchronization
+import Logging
+
+extension KeelEngine {
+    /// Triggers a run of `task` with `input`.
+    ///
+    /// The run is persisted before this returns. If this engine is running and has a free slot,
+    /// the run starts here at once (local hand-off); otherwise any worker claims it when due.
+    /// - Throws: ``KeelError`` with ``KeelError/Code/unknownTask`` if the task is not registered,
+    ///   ``KeelError/Code/encodingFailed`` or ``KeelError/Code/payloadTooLarge`` for a bad input.
+    @discardableResult
+    public func trigger<Task: TaskDefinition>(
+        _ task: Task.Type,
+        input: Task.Input,
+        options: TriggerOptions = .init()
+    ) async throws -> RunHandle<Task.Output> {
+        _ = try registry.task(named: Task.name)
+        let data = try JSONCoding.encode(input, what: "the input of task '\(Task.name)'")
+        let id = try await createRun(taskName: Task.name, input: data, options: options)
+        return RunHandle(id: id, engine: self)
+    }
+
+    /// Triggers a run by task name with a JSON input, as the HTTP API and the CLI do.
+    /// - Throws: ``KeelError`` with ``KeelError/Code/unknownTask`` for an unregistered name,
+    ///   ``KeelError/Code/invalidInput`` if `input` is not JSON the task's `Input` decodes from,
+    ///   ``KeelError/Code/payloadTooLarge``. Nothing is written when it throws.
+    @discardableResult
+    public func trigger(taskName: String, input: Data, options: TriggerOptions = .init()) async throws -> RunID {
+        let task = try registry.task(named: taskName)
+        try checkPayloadSize(input, what: "the input of task '\(taskName)'")
+        try task.validateInput(input)
+        return try await createRun(taskName: taskName, input: input, options: options)
+    }
+
+    /// A handle on an existing run, to await its result.
+    public func handle<Output: Codable & Sendable>(for id: RunID, output: Output.Type = Output.self) -> RunHandle<Output> {
+        RunHandle(id: id, engine: self)
+    }
+
+    private func createRun(taskName: String, input: Data, options: TriggerOptions) async throws -> RunID {
+        let task = try registry.task(named: taskName)
+        try checkPayloadSize(input, what: "the input of task '\(taskName)'")
+        let now = clock.now()
+        var availableAt = now
+        if let delay = options.delay { availableAt = max(availableAt, now.adding(delay)) }
+        if let startAt = options.startAt { availableAt = max(availableAt, startAt) }
+        let newRun = NewRun(
+            id: RunID.make(at: now), taskName: taskName, taskVersion: task.version, queue: configuration.queue,
+            input: input, createdAt: now, availableAt: availableAt
+        )
+        // Local hand-off: start here at once when a slot is free, leased from creation.
+        let startsHere = availableAt <= now && isAcceptingWork && slots.tryAcquire(upTo: 1) == 1
+        let created: CreatedRun
+        do {
+            created = try await store.createRun(
+                newRun,
+                lease: startsHere ? (workerID, now.adding(configuration.leaseDuration)) : nil
+            )
+        } catch {
+            if startsHere { slots.release() }
+            throw error
+        }
+        if startsHere, let lease = created.lease {
+            startExecution(of: ClaimedRun(record: created.record, lease: lease), journal: [])
+        } else {
+            if startsHere { slots.release() }
+            workAvailable.notify(0)
+        }
+        return newRun.id
+    }
+
+    func checkPayloadSize(_ data: Data, what: @autoclosure () -> String) throws {
+        if data.count > configuration.maximumPayloadBytes {
+            throw KeelError(
+                .payloadTooLarge,
+                "\(what()) is \(data.count) bytes, over the limit of \(configuration.maximumPayloadBytes) bytes (maximumPayloadBytes)"
+            )
+        }
+    }
+
+    // MARK: Looking runs up
+
+    /// The run with `id`.
+    /// - Throws: ``KeelError/Code/runNotFound``.
+    public func run(_ id: RunID) async throws -> RunRecord {
+        guard let record = try await store.run(id) else { throw KeelError(.runNotFound, "no run with id '\(id)'") }
+        return record
+    }
+
+    /// The run's journal, in order.
+    /// - Throws: ``KeelError/Code/runNotFound``.
+    public func journal(_ id: RunID) async throws -> [JournalEntry] {
+        _ = try await run(id)
+        return try await store.journal(id)
+    }
+
+    /// Runs matching `query`, newest first.
+    public func listRuns(_ query: RunQuery = .init()) async throws -> [RunRecord] {
+        try await store.listRuns(query)
+    }
+
+    /// Cancels a run that has not finished: its status becomes ``RunStatus/cancelled`` and, if it
+    /// is executing here, its Swift task is cancelled (the step in flight sees the cancellation).
+    /// - Returns: the run after the change (unchanged if it had already finished).
+    @discardableResult
+    public func cancel(_ id: RunID) async throws -> RunRecord {
+        let record = try await store.cancelRun(id, now: clock.now())
+        if record.status == .cancelled {
+            state.withLock { $0.activeRuns[id] }?.cancel()
+            settlements.notify(id)
+        }
+        return record
+    }
+
+    /// Resumes a parked run: it is replayed by the code now deployed, from the top of its journal.
+    /// - Throws: ``KeelError/Code/invalidState`` if the run is not parked.
+    @discardableResult
+    public func resume(_ id: RunID) async throws -> RunRecord {
+        let record = try await store.resumeParkedRun(id, now: clock.now())
+        workAvailable.notify(0)
+        return record
+    }
+
+    /// Waits until the run completes, fails, is cancelled or expires, or is parked.
+    func waitUntilSettled(_ id: RunID) async throws -> RunRecord {
+        var pollDelay = Duration.milliseconds(10)
+        while true {
+            let ticket = settlements.arm(id)
+            let record: RunRecord
+            do {
+                record = try await run(id)
+            } catch {
+                settlements.disarm(ticket)
+                throw error
+            }
+            if record.status.isTerminal || record.status == .parked {
+                settlements.disarm(ticket)
+                return record
+            }
+            // Local outcomes notify at once; the poll catches runs finished by other processes.
+            let delay = pollDelay
+            await settlements.wait(ticket) { try? await Task.sleep(for: delay) }
+            try Task.checkCancellation()
+            pollDelay = min(pollDelay * 2, .milliseconds(500))
+        }
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// Runs durable tasks: triggers runs, claims due runs from the store, executes them with their
+/// journals, and recovers runs whose worker died.
+///
+/// The engine is a swift-service-lifecycle `Service`: add it to a `ServiceGroup` (or call
+/// ``run()``) and it works until graceful shutdown, when it stops claiming, lets in-flight steps
+/// finish for up to ``Configuration/shutdownGracePeriod``, and releases the leases of the runs it
+/// will not finish so that another worker takes them at once.
+///
+/// ## Usage
+///
+/// ```swift
+/// let engine = try KeelEngine(
+///     configuration: .init(concurrency: 32),
+///     store: try .sqlite(path: "keel.sqlite"),
+///     tasks: [ShipOrder(payments: payments)],
+///     logger: logger
+/// )
+/// let group = ServiceGroup(services: [engine], gracefulShutdownSignals: [.sigterm], logger: logger)
+/// async let _ = group.run()
+/// let run = try await engine.trigger(ShipOrder.self, input: .init(orderID: "o-42", amountCents: 1999))
+/// let output = try await run.result()
+/// ```
+public final class KeelEngine: Service, Sendable {
+    /// The engine's settings.
+    public let configuration: Configuration
+    /// The store runs and journals live in.
+    public let store: any RunStore
+    /// The engine's source of time.
+    public let clock: any KeelClock
+    let logger: Logger
+    let registry: TaskRegistry
+    let slots: SlotPool
+    /// Wakes the claim loop: new local work, a freed slot.
+    let workAvailable = Notifier<Int>()
+    /// Wakes callers waiting for a run's outcome.
+    let settlements = Notifier<RunID>()
+    /// Opens when the engine starts draining (graceful shutdown).
+    let draining = Latch()
+    let state = Mutex(LifecycleState())
+
+    struct LifecycleState {
+        enum Phase { case idle, running, draining, stopped }
+        var phase = Phase.idle
+        /// Set by ``simulateCrash()``: no more writes, as if the process had died.
+        var crashed = false
+        var activeRuns: [RunID: Task<Void, Never>] = [:]
+    }
+
+    /// Creates an engine.
+    /// - Parameters:
+    ///   - configuration: queue, concurrency, leases, timeouts.
+    ///   - store: where runs live, for example `.sqlite(path:)`.
+    ///   - tasks: the tasks this engine can run; names must be unique.
+    ///   - clock: the source of time; tests pass a virtual clock.
+    ///   - logger: where the engine logs; runs log through ``TaskContext/logger``.
+    /// - Throws: ``KeelError/Code/invalidConfiguration`` for a bad setting or a duplicate task name.
+    public init(
+        configuration: Configuration = .init(),
+        store: some RunStore,
+        tasks: [any TaskDefinition],
+        clock: any KeelClock = SystemClock(),
+        logger: Logger
+    ) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.store = store
+        self.clock = clock
+        var logger = logger
+        logger[metadataKey: "keel.worker.id"] = .string(configuration.workerID)
+        self.logger = logger
+        self.registry = try TaskRegistry(tasks)
+        let workAvailable = self.workAvailable
+        self.slots = SlotPool(capacity: configuration.concurrency) { workAvailable.notify(0) }
+    }
+
+    /// The names of the tasks this engine runs.
+    public var taskNames: [String] { registry.names }
+
+    var workerID: String { configuration.workerID }
+
+    var isAcceptingWork: Bool { state.withLock { $0.phase == .running && !$0.crashed } }
+
+    // MARK: Writes
+
+    /// Commits a run's transition, unless this engine has (simulated) crashed.
+    func commit(_ transition: RunTransition, lease: Lease) async throws {
+        if state.withLock({ $0.crashed }) { throw KeelError(.leaseLost, "the engine stopped (simulated crash)") }
+        try await store.commit(transition, lease: lease, now: clock.now())
+        switch transition.change {
+        case .completed, .failed, .parked: settlements.notify(lease.runID)
+        default: break
+        }
+    }
+
+    // MARK: Executing runs
+
+    /// Starts executing a run this engine holds the lease and a slot for.
+    func startExecution(of claimed: ClaimedRun, journal: [JournalEntry]?) {
+        let runID = claimed.record.id
+        state.withLock { state in
+            state.activeRuns[runID] = Task {
+                await self.execute(claimed, journal: journal)
+                _ = self.state.withLock { $0.activeRuns.removeValue(forKey: runID) }
+                self.workAvailable.notify(1)
+            }
+        }
+    }
+
+    private func execute(_ claimed: ClaimedRun, journal: [JournalEntry]?) async {
+        let record = claimed.record
+        var logger = self.logger
+        logger[metadataKey: "keel.run.id"] = .string(record.id.rawValue)
+        logger[metadataKey: "keel.task.name"] = .string(record.taskName)
+        let task: RegisteredTask
+        let entries: [JournalEntry]
+        do {
+            task = try registry.task(named: record.taskName)
+            if let journal {
+                entries = journal
+            } else {
+                entries = try await store.journal(record.id)
+            }
+        } catch {
+            logger.error("cannot start run", metadata: ["error.message": .string("\(error)")])
+            slots.release()
+            try? await commit(RunTransition(change: .failed(RecordedError(error))), lease: claimed.lease)
+            return
+        }
+        let context = TaskContext(
+            engine: self,
+            record: record,
+            lease: claimed.lease,
+            history: ReplayHistory(entries: entries),
+            retryPolicy: task.retryPolicy ?? configuration.defaultRetryPolicy,
+            logger: logger
+        )
+        let outcome: Result<Data, any Error>
+        do {
+            outcome = .success(try await task.execute(record.input, context))
+        } catch {
+            outcome = .failure(error)
+        }
+        await context.finish(with: outcome)
+    }
+
+    // MARK: Lifecycle
+
+    /// Runs the engine until graceful shutdown or cancellation: claims due runs, renews leases,
+    /// and on shutdown drains and releases leases.
+    public func run() async throws {
+        try state.withLock { state in
+            guard state.phase == .idle else {
+                throw KeelError(.invalidState, "the engine is already running or has stopped; create a new one")
+            }
+            state.phase = .running
+        }
+        logger.info(
+            "engine started",
+            metadata: ["keel.queue": .string(configuration.queue), "keel.concurrency": .stringConvertible(configuration.concurrency)]
+        )
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await self.heartbeatLoop() }
+                    await self.claimLoop()
+                    await self.drainActiveRuns()
+                    self.state.withLock { $0.phase = .stopped }
+                    group.cancelAll()
+                }
+            } onGracefulShutdown: {
+                self.beginDraining()
+            }
+        } onCancel: {
+            self.beginDraining()
+        }
+        if !state.withLock({ $0.crashed }) {
+            do {
+                try await store.releaseLeases(workerID: workerID, now: clock.now())
+            } catch {
+                logger.error("cannot release leases on shutdown", metadata: ["error.message": .string("\(error)")])
+            }
+        }
+        logger.info("engine stopped")
+    }
+
+    /// Stops claiming; runs in flight suspend at their next durable call.
+    func beginDraining() {
+        let wasRunning = state.withLock { state -> Bool in
+            guard state.phase == .running || state.phase == .idle else { return false }
+            state.phase = .draining
+            return true
+        }
+        if wasRunning {
+            logger.info("engine draining")
+            draining.open()
+            workAvailable.notify(0)
+        }
+    }
+
+    /// Waits for active runs up to the grace period, then cancels the rest and waits for them.
+    private func drainActiveRuns() async {
+        let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
+        while ContinuousClock.now < deadline {
+            let ticket = workAvailable.arm(1)
+            if state.withLock({ $0.activeRuns.isEmpty }) {
+                workAvailable.disarm(ticket)
+                return
+            }
+            await workAvailable.wait(ticket) { try? await Task.sleep(until: deadline) }
+        }
+        let remaining = state.withLock { Array($0.activeRuns.values) }
+        if !remaining.isEmpty {
+            logger.warning("grace period over; cancelling runs in flight", metadata: ["keel.runs": .stringConvertible(remaining.count)])
+        }
+        for task in remaining { task.cancel() }
+        for task in remaining { await task.value }
+    }
+
+    /// Stops the engine as if its process had died: nothing more is written, runs in memory are
+    /// abandoned, leases are left to expire. For crash tests.
+    package func simulateCrash() async {
+        let tasks = state.withLock { state -> [Task<Void, Never>] in
+            state.crashed = true
+            return Array(state.activeRuns.values)
+        }
+        beginDraining()
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+    }
+}

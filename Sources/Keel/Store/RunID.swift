@@ -1,0 +1,47 @@
+public import Foundation
+
+/// The identifier of a run: a time-ordered UUID (version 7) in its lowercase string form.
+///
+/// Identifiers sort by creation time, so listings ordered by id are ordered by age.
+public struct RunID: Hashable, Sendable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// The identifier as stored and shown, for example `0193a1b2-…`.
+    public let rawValue: String
+
+    /// Wraps an existing identifier.
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+
+    /// Wraps an identifier written as a literal, for tests and examples.
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    /// Creates a new time-ordered identifier for a run created at `date`.
+    public static func make(at date: Date) -> RunID {
+        RunID(TimeOrderedUUID.make(milliseconds: UInt64(max(0, date.timeIntervalSince1970 * 1000))).uuidString.lowercased())
+    }
+
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then random bits.
+enum TimeOrderedUUID {
+    static func make(milliseconds: UInt64) -> UUID {
+        var bytes = UUID().uuid  // random bits from the system generator
+        bytes.0 = UInt8(truncatingIfNeeded: milliseconds >> 40)
+        bytes.1 = UInt8(truncatingIfNeeded: milliseconds >> 32)
+        bytes.2 = UInt8(truncatingIfNeeded: milliseconds >> 24)
+        bytes.3 = UInt8(truncatingIfNeeded: milliseconds >> 16)
+        bytes.4 = UInt8(truncatingIfNeeded: milliseconds >> 8)
+        bytes.5 = UInt8(truncatingIfNeeded: milliseconds)
+        bytes.6 = (bytes.6 & 0x0F) | 0x70
+        bytes.8 = (bytes.8 & 0x3F) | 0x80
+        return UUID(uuid: bytes)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// A task with its types erased, as the engine's registry holds it: JSON in, JSON out.
+struct RegisteredTask: Sendable {
+    let name: String
+    let version: String
+    let retryPolicy: RetryPolicy?
+    /// Throws ``KeelError/Code/invalidInput`` if `input` does not decode into the task's `Input`.
+    let validateInput: @Sendable (Data) throws -> Void
+    /// Decodes the input, runs the body, encodes the output.
+    let execute: @Sendable (Data, TaskContext) async throws -> Data
+
+    init<Task: TaskDefinition>(_ task: Task) {
+        name = Task.name
+        version = Task.version
+        retryPolicy = Task.retryPolicy
+        validateInput = { data in _ = try JSONCoding.decodeInput(Task.Input.self, from: data, task: Task.name) }
+        execute = { data, context in
+            let input = try JSONCoding.decodeInput(Task.Input.self, from: data, task: Task.name)
+            let output = try await task.run(input: input, context: context)
+            return try JSONCoding.encode(output, what: "the output of task '\(Task.name)'")
+        }
+    }
+}
+
+/// The tasks an engine can run, by name.
+struct TaskRegistry: Sendable {
+    private let tasks: [String: RegisteredTask]
+
+    init(_ definitions: [any TaskDefinition]) throws {
+        var tasks: [String: RegisteredTask] = [:]
+        for definition in definitions {
+            let registered = RegisteredTask(definition)
+            if tasks[registered.name] != nil {
+                throw KeelError(.invalidConfiguration, "two tasks are registered under the name '\(registered.name)'")
+            }
+            tasks[registered.name] = registered
+        }
+        self.tasks = tasks
+    }
+
+    var names: [String] { tasks.keys.sorted() }
+
+    func task(named name: String) throws -> RegisteredTask {
+        guard let task = tasks[name] else {
+            let known = names.isEmpty ? "none" : names.joined(separator: ", ")
+            throw KeelError(.unknownTask, "unknown task '\(name)'; registered: \(known)")
+        }
+        return task
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import Keel
+
+extension SQLiteRunStore {
+    /// Throws ``KeelError/Code/leaseLost`` unless `lease` is the run's current lease (fencing).
+    static func checkLease(_ lease: Lease, db: Database) throws {
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT lease_token, lease_owner, status FROM run WHERE id = ?"),
+            arguments: [lease.runID.rawValue]
+        )
+        guard let row else { throw KeelError(.runNotFound, "no run with id '\(lease.runID)'") }
+        let token: Int64 = row["lease_token"]
+        let owner: String? = row["lease_owner"]
+        let status = RunStatus(rawValue: row["status"]) ?? .failed
+        guard token == lease.token, owner == lease.workerID, status.isClaimable else {
+            throw KeelError(
+                .leaseLost,
+                "worker '\(lease.workerID)' no longer holds run '\(lease.runID)' (status \(status), owner \(owner ?? "none"), lease \(token), presented \(lease.token))"
+            )
+        }
+    }
+
+    /// Applies a run's change of status and lease; the lease was checked.
+    static func apply(_ change: RunTransition.Change, runID: RunID, now: Int64, db: Database) throws {
+        let id = runID.rawValue
+        switch change {
+        case .none:
+            return
+        case .running:
+            try db.cachedStatement(sql: "UPDATE run SET status = 'running', wake_at = NULL, updated_at = ? WHERE id = ?")
+                .execute(arguments: [now, id])
+        case .waitingInMemory(let wakeAt):
+            try db.cachedStatement(sql: "UPDATE run SET status = 'waiting', wake_at = ?, updated_at = ? WHERE id = ?")
+                .execute(arguments: [wakeAt?.millisecondsSince1970, now, id])
+        case .suspended(let status, let wakeAt):
+            try db.cachedStatement(
+                sql: """
+                    UPDATE run SET status = ?, wake_at = ?, available_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE id = ?
+                    """
+            ).execute(arguments: [status.rawValue, wakeAt.millisecondsSince1970, wakeAt.millisecondsSince1970, now, id])
+        case .retrying(let attempt, let wakeAt):
+            try db.cachedStatement(
+                sql: """
+                    UPDATE run SET status = 'waiting', attempt = ?, wake_at = ?, available_at = ?, lease_owner = NULL,
+                                   lease_expires_at = NULL, updated_at = ?
+                    WHERE id = ?
+                    """
+            ).execute(arguments: [attempt, wakeAt.millisecondsSince1970, wakeAt.millisecondsSince1970, now, id])
+        case .completed(let output):
+            try finish(id, status: .completed, output: output, error: nil, finishedAt: now, db: db)
+        case .failed(let error):
+            try finish(id, status: .failed, output: nil, error: error, finishedAt: now, db: db)
+        case .parked(let error):
+            try finish(id, status: .parked, output: nil, error: error, finishedAt: nil, db: db)
+            try db.cachedStatement(sql: "UPDATE run SET updated_at = ? WHERE id = ?").execute(arguments: [now, id])
+        }
+    }
+
+    private static func finish(_ id: String, status: RunStatus, output: Data?, error: RecordedError?, finishedAt: Int64?, db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                UPDATE run SET status = ?, output = ?, error = ?, finished_at = ?, updated_at = COALESCE(?, updated_at),
+                               available_at = NULL, wake_at = NULL, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ?
+                """
+        ).execute(arguments: [status.rawValue, output, try error.map(encodeError), finishedAt, finishedAt, id])
+    }
+
+    static func fetchRun(_ id: RunID, db: Database) throws -> RunRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM run WHERE id = ?"), arguments: [id.rawValue]).map(RunRecord.init(row:))
+    }
+
+    static func encodeError(_ error: RecordedError) throws -> String {
+        String(decoding: try JSONEncoder().encode(error), as: UTF8.self)
+    }
+
+    static func decodeError(_ text: String?) -> RecordedError? {
+        guard let text else { return nil }
+        return (try? JSONDecoder().decode(RecordedError.self, from: Data(text.utf8)))
+            ?? RecordedError(type: "Unknown", message: text)
+    }
+}
+
+extension RunRecord {
+    init(row: Row) throws {
+        let statusText: String = row["status"]
+        guard let status = RunStatus(rawValue: statusText) else {
+            throw KeelError(.storeFailure, "run '\(row["id"] as String)' has an unknown status '\(statusText)'")
+        }
+        func date(_ column: String) -> Date? {
+            (row[column] as Int64?).map(Date.init(millisecondsSince1970:))
+        }
+        self.init(
+            id: RunID(row["id"]), taskName: row["task_name"], taskVersion: row["task_version"], queue: row["queue"],
+            status: status, input: row["input"], output: row["output"], error: SQLiteRunStore.decodeError(row["error"]),
+            attempt: row["attempt"], createdAt: date("created_at")!, startedAt: date("started_at"),
+            finishedAt: date("finished_at"), updatedAt: date("updated_at")!, wakeAt: date("wake_at"),
+            leaseOwner: row["lease_owner"], leaseExpiresAt: date("lease_expires_at")
+        )
+    }
+}
+
+extension JournalEntry {
+    init(row: Row) throws {
+        func date(_ column: String) -> Date? {
+            (row[column] as Int64?).map(Date.init(millisecondsSince1970:))
+        }
+        self.init(
+            runID: RunID(row["run_id"]), sequence: row["sequence"], position: row["position"], kind: Kind(rawValue: row["kind"]),
+            name: row["name"], attempt: row["attempt"], payload: row["payload"], error: SQLiteRunStore.decodeError(row["error"]),
+            startedAt: date("started_at"), wakeAt: date("wake_at"), recordedAt: date("recorded_at")!
+        )
+    }
+}
+
