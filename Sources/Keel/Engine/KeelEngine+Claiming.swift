@@ -21,6 +21,10 @@ extension KeelEngine {
                     wakeAt = min(wakeAt, due)
                 }
             } catch {
+                if !isAcceptingWork || Task.isCancelled {
+                    workAvailable.disarm(ticket)
+                    break
+                }
                 failures += 1
                 logger.error("claiming runs failed", metadata: ["error.message": .string("\(error)")])
                 let backoff = min(Double(1 << min(failures, 6)) * 0.05, configuration.pollInterval.seconds * 4)
