@@ -34,6 +34,12 @@ public final class VirtualClock: KeelClock {
     /// The number of tasks sleeping on this clock.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
+    /// Whether some task sleeps on this clock until exactly `deadline`: a test waits for this
+    /// before advancing, so the sleep it means to end has begun.
+    public func hasSleeper(until deadline: Date) -> Bool {
+        state.withLock { $0.sleepers.values.contains { $0.deadline == deadline } }
+    }
+
     /// The earliest time a sleeper waits for, if any.
     public var nextDeadline: Date? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }
 

@@ -28,7 +28,7 @@ struct RetryTests {
         try await withTestEngine(store: store, tasks: [Flaky(probe: probe)]) { test in
             let start = test.clock.now()
             let run = try await test.trigger(Flaky.self, input: .init(failures: 2, delaySeconds: 1, maximumAttempts: 5))
-            try await eventually("the first retry wait") { probe.count("call") == 1 && test.clock.sleeperCount > 0 }
+            try await eventually("the first retry wait") { test.clock.hasSleeper(until: start.addingTimeInterval(1)) }
             #expect(try await run.status() == .waiting)
             await test.clock.advance(by: .seconds(1))
             try await eventually("the second attempt") { probe.count("call") == 2 }
@@ -47,8 +47,9 @@ struct RetryTests {
     func exhaustedRetriesFailTheRun(store: TestStore) async throws {
         let probe = Probe()
         try await withTestEngine(store: store, tasks: [Flaky(probe: probe)]) { test in
+            let start = test.clock.now()
             let run = try await test.trigger(Flaky.self, input: .init(failures: 10, delaySeconds: 1, maximumAttempts: 2))
-            try await eventually("the retry wait") { probe.count("call") == 1 && test.clock.sleeperCount > 0 }
+            try await eventually("the retry wait") { test.clock.hasSleeper(until: start.addingTimeInterval(1)) }
             await test.clock.advance(by: .seconds(1))
             let error = try await #require(throws: RunFailedError.self) { try await run.result() }
             #expect(error.status == .failed)

@@ -22,6 +22,7 @@ extension TaskContext {
     ///   - operation: the work; put side effects here. Cancellation of the run reaches it.
     /// - Returns: the body's result (live) or the recorded result (replay).
     /// - Throws: ``StepFailedError`` when the step fails for good, live or on replay.
+    @discardableResult
     public func step<Result: Codable & Sendable>(
         _ name: String,
         retry: RetryPolicy? = nil,

@@ -21,6 +21,19 @@ extension KeelEngine {
         return RunHandle(id: id, engine: self)
     }
 
+    /// Triggers a run of a closure-defined `task` with `input`.
+    @discardableResult
+    public func trigger<Input, Output>(
+        _ task: ClosureTask<Input, Output>,
+        input: Input,
+        options: TriggerOptions = .init()
+    ) async throws -> RunHandle<Output> {
+        _ = try registry.task(named: task.taskName)
+        let data = try JSONCoding.encode(input, what: "the input of task '\(task.taskName)'")
+        let id = try await createRun(taskName: task.taskName, input: data, options: options)
+        return RunHandle(id: id, engine: self)
+    }
+
     /// Triggers a run by task name with a JSON input, as the HTTP API and the CLI do.
     /// - Throws: ``KeelError`` with ``KeelError/Code/unknownTask`` for an unregistered name,
     ///   ``KeelError/Code/invalidInput`` if `input` is not JSON the task's `Input` decodes from,

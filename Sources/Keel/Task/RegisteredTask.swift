@@ -11,14 +11,15 @@ struct RegisteredTask: Sendable {
     let execute: @Sendable (Data, TaskContext) async throws -> Data
 
     init<Task: TaskDefinition>(_ task: Task) {
-        name = Task.name
-        version = Task.version
-        retryPolicy = Task.retryPolicy
-        validateInput = { data in _ = try JSONCoding.decodeInput(Task.Input.self, from: data, task: Task.name) }
+        let name = (task as? any InstanceNamedTask)?.taskName ?? Task.name
+        self.name = name
+        version = (task as? any InstanceNamedTask)?.taskVersion ?? Task.version
+        retryPolicy = (task as? any InstanceNamedTask).map(\.taskRetryPolicy) ?? Task.retryPolicy
+        validateInput = { data in _ = try JSONCoding.decodeInput(Task.Input.self, from: data, task: name) }
         execute = { data, context in
-            let input = try JSONCoding.decodeInput(Task.Input.self, from: data, task: Task.name)
+            let input = try JSONCoding.decodeInput(Task.Input.self, from: data, task: name)
             let output = try await task.run(input: input, context: context)
-            return try JSONCoding.encode(output, what: "the output of task '\(Task.name)'")
+            return try JSONCoding.encode(output, what: "the output of task '\(name)'")
         }
     }
 }
