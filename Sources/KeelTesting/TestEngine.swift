@@ -98,6 +98,21 @@ public final class TestEngine: Sendable {
     public func trigger<Task: TaskDefinition>(_ task: Task.Type, input: Task.Input, options: TriggerOptions = .init()) async throws -> RunHandle<Task.Output> {
         try await engine.trigger(task, input: input, options: options)
     }
+
+    /// Waits (in real time) until run `id` has `status`, so a test advances the clock only once
+    /// the run sleeps or waits.
+    /// - Throws: ``KeelError/Code/invalidState`` naming the last status seen if `timeout` passes.
+    public func waitUntil(_ id: RunID, is status: RunStatus, timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var seen = try await engine.run(id).status
+        while seen != status {
+            if ContinuousClock.now >= deadline {
+                throw KeelError(.invalidState, "run \(id) did not become \(status) within \(timeout); it is \(seen)")
+            }
+            try await Task.sleep(for: .milliseconds(2))
+            seen = try await engine.run(id).status
+        }
+    }
 }
 
 /// Runs `body` with an engine on a fresh store of kind `store` and a virtual clock, then shuts it down.

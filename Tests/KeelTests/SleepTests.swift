@@ -94,3 +94,28 @@ struct SleepTests {
         }
     }
 }
+
+/// The example of the README's "Testing your tasks" section, kept true.
+@Suite(.timeLimit(.minutes(2)))
+struct ReadmeTestingExample {
+    struct Reminder: TaskDefinition {
+        struct Input: Codable, Sendable { var days: Int }
+        enum Output: String, Codable, Sendable { case sent }
+        static let name = "reminder"
+
+        func run(input: Input, context: TaskContext) async throws -> Output {
+            try await context.sleep(for: .seconds(input.days * 86_400))
+            return try await context.step("send") { Output.sent }
+        }
+    }
+
+    @Test
+    func aThreeDayReminderIsSentWhenTheClockSkipsThreeDays() async throws {
+        try await withTestEngine(tasks: [Reminder()]) { test in
+            let run = try await test.trigger(Reminder.self, input: .init(days: 3))
+            try await test.waitUntil(run.id, is: .waiting)
+            await test.clock.advance(by: .seconds(3 * 86_400))
+            #expect(try await run.result() == .sent)
+        }
+    }
+}
