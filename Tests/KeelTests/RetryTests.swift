@@ -84,7 +84,7 @@ struct RetryTests {
 
     struct Charge: TaskDefinition {
         static let name = "charge"
-        static let retryPolicy: RetryPolicy? = RetryPolicy(maximumAttempts: 5, initialDelay: .zero)
+        static let retryPolicy = RetryPolicy(maximumAttempts: 5, initialDelay: .zero)
         let probe: Probe
 
         func run(input: String, context: TaskContext) async throws -> String {

@@ -64,7 +64,7 @@ public final class KeelEngine: Service, Sendable {
         store: some RunStore,
         tasks: [any TaskDefinition],
         clock: any KeelClock = SystemClock(),
-        logger: Logger
+        logger: Logger = Logger(label: "keel")
     ) throws {
         try configuration.validate()
         self.configuration = configuration
@@ -136,7 +136,7 @@ public final class KeelEngine: Service, Sendable {
             record: record,
             lease: claimed.lease,
             history: ReplayHistory(entries: entries),
-            retryPolicy: task.retryPolicy ?? configuration.defaultRetryPolicy,
+            retryPolicy: task.retryPolicy.resolved(engineDefault: configuration.defaultRetryPolicy),
             logger: logger
         )
         let outcome: Result<Data, any Error>

@@ -2,14 +2,15 @@
 /// that position: the code changed in a way that does not fit the runs already in flight.
 ///
 /// The run is parked (status ``RunStatus/parked``), its journal untouched. Deploy code that
-/// matches (for example behind ``TaskContext/patched(_:)``-style branching or a new task version)
-/// and resume it, or cancel it.
+/// matches the journal (keep the old calls for runs already past them) and resume it with
+/// ``KeelEngine/resume(_:)``, or cancel it.
 public struct NonDeterminismError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The journal position where code and journal disagree.
     public var position: Int
-    /// What the journal recorded there, for example `step 'charge'`, or `nothing` past its end.
+    /// What the journal recorded there, for example `step 'charge'`.
     public var recorded: String
-    /// What the code did there, for example `sleep`, or `returned` when it finished early.
+    /// What the code did there, for example `sleep`, or `return (the task finished)` when it
+    /// finished before reaching a recorded call.
     public var attempted: String
 
     /// Creates the error for a mismatch at `position`.

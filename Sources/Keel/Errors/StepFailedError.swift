@@ -1,6 +1,6 @@
 /// A step failed for good: it threw a non-retryable error or used up its retry policy.
 ///
-/// The task receives this error from ``TaskContext/step(_:retry:operation:)`` both when the
+/// The task receives this error from ``TaskContext/step(_:retry:operation:)-(_,_,()->Result)`` both when the
 /// failure happens live and when it is replayed from the journal, so catching it is
 /// deterministic. If the task does not catch it, the run fails (task-level retries apply only to
 /// errors thrown outside steps, since the step has already been retried).

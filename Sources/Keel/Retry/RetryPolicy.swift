@@ -23,6 +23,12 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
     public var maximumDelay: Duration
     /// The fraction (0…1) of each delay moved at random, up or down.
     public var jitter: Double
+    /// Whether this is ``engineDefault``: the engine's configured policy stands in for it.
+    var isEngineDefault = false
+
+    private enum CodingKeys: String, CodingKey {
+        case maximumAttempts, initialDelay, backoffFactor, maximumDelay, jitter
+    }
 
     /// Creates a policy.
     /// - Parameters:
@@ -51,10 +57,24 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
     /// A single attempt.
     public static let never = RetryPolicy(maximumAttempts: 1)
 
+    /// Whatever the engine is configured with (``KeelEngine/Configuration/defaultRetryPolicy``):
+    /// what a task that declares no policy gets.
+    public static let engineDefault: RetryPolicy = {
+        var policy = RetryPolicy()
+        policy.isEngineDefault = true
+        return policy
+    }()
+
+    /// The policy to apply: `self`, or `configured` when `self` is ``engineDefault``.
+    func resolved(engineDefault configured: RetryPolicy) -> RetryPolicy {
+        isEngineDefault ? configured : self
+    }
+
     /// Whether another attempt follows failed attempt number `attempt` (1-based).
     public func allowsRetry(afterAttempt attempt: Int) -> Bool { attempt < maximumAttempts }
 
     /// The delay after failed attempt number `attempt` (1-based).
+    /// - Parameter attempt: the number of the attempt that failed, from 1.
     /// - Parameter unitRandom: a number in 0..<1 that places the jitter; 0.5 means none.
     public func delay(afterAttempt attempt: Int, unitRandom: Double = 0.5) -> Duration {
         let base = initialDelay.seconds * pow(backoffFactor, Double(min(64, max(0, attempt - 1))))

@@ -15,15 +15,15 @@ public struct ClosureTask<Input: Codable & Sendable, Output: Codable & Sendable>
     public let taskName: String
     /// The version new runs start on.
     public let taskVersion: String
-    /// The retry policy for steps that set none; `nil` uses the engine's default.
-    public let taskRetryPolicy: RetryPolicy?
+    /// The retry policy for steps that set none.
+    public let taskRetryPolicy: RetryPolicy
     private let body: @Sendable (Input, TaskContext) async throws -> Output
 
     /// Creates a task named `name` whose body is `body`.
     public init(
         _ name: String,
         version: String = "1",
-        retryPolicy: RetryPolicy? = nil,
+        retryPolicy: RetryPolicy = .engineDefault,
         body: @escaping @Sendable (Input, TaskContext) async throws -> Output
     ) {
         taskName = name
@@ -42,7 +42,7 @@ public struct ClosureTask<Input: Codable & Sendable, Output: Codable & Sendable>
 protocol InstanceNamedTask {
     var taskName: String { get }
     var taskVersion: String { get }
-    var taskRetryPolicy: RetryPolicy? { get }
+    var taskRetryPolicy: RetryPolicy { get }
 }
 
 extension ClosureTask: InstanceNamedTask {}

@@ -4,7 +4,7 @@ import Foundation
 struct RegisteredTask: Sendable {
     let name: String
     let version: String
-    let retryPolicy: RetryPolicy?
+    let retryPolicy: RetryPolicy
     /// Throws ``KeelError/Code/invalidInput`` if `input` does not decode into the task's `Input`.
     let validateInput: @Sendable (Data) throws -> Void
     /// Decodes the input, runs the body, encodes the output.

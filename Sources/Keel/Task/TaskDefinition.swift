@@ -1,7 +1,7 @@
 /// A durable task: a named, versioned Swift function from `Input` to `Output`.
 ///
 /// Write the body as ordinary `async` Swift. Put side effects (API calls, LLM calls, writes)
-/// inside ``TaskContext/step(_:retry:operation:)`` so their results are journaled; keep the code
+/// inside ``TaskContext/step(_:retry:operation:)-(_,_,()->Result)`` so their results are journaled; keep the code
 /// between steps deterministic (see <doc:DeterminismAndReplay>). After a crash the body is called
 /// again from the top and every journaled call returns its recorded result at once.
 ///
@@ -13,7 +13,7 @@
 ///     struct Output: Codable, Sendable { var trackingNumber: String }
 ///
 ///     static let name = "ship-order"
-///     static let retryPolicy: RetryPolicy? = RetryPolicy(maximumAttempts: 5)
+///     static let retryPolicy = RetryPolicy(maximumAttempts: 5)
 ///
 ///     let payments: any PaymentsClient
 ///
@@ -40,8 +40,9 @@ public protocol TaskDefinition: Sendable {
 
     /// The retry policy for steps of this task that set none, and for errors thrown outside
     /// steps (task-level retries replay the journal, so completed steps do not run again).
-    /// `nil` uses the engine's ``KeelEngine/Configuration/defaultRetryPolicy``.
-    static var retryPolicy: RetryPolicy? { get }
+    /// Defaults to ``RetryPolicy/engineDefault``: the engine's
+    /// ``KeelEngine/Configuration/defaultRetryPolicy``.
+    static var retryPolicy: RetryPolicy { get }
 
     /// The task's body.
     /// - Parameters:
@@ -54,5 +55,5 @@ public protocol TaskDefinition: Sendable {
 extension TaskDefinition {
     public static var name: String { String(describing: Self.self) }
     public static var version: String { "1" }
-    public static var retryPolicy: RetryPolicy? { nil }
+    public static var retryPolicy: RetryPolicy { .engineDefault }
 }

@@ -21,7 +21,7 @@ public struct ResearchAgent: TaskDefinition {
     }
 
     public static let name = "research-agent"
-    public static let retryPolicy: RetryPolicy? = RetryPolicy(maximumAttempts: 3, initialDelay: .seconds(1), backoffFactor: 2)
+    public static let retryPolicy = RetryPolicy(maximumAttempts: 3, initialDelay: .seconds(1), backoffFactor: 2)
 
     let model: any LanguageModel
     let tools: ResearchTools
