@@ -52,6 +52,64 @@ extension SQLiteRunStore {
                     """
             )
         }
+        migrator.registerMigration("v2-waitpoints-children-scheduling") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE run ADD COLUMN parent_id TEXT;
+                    ALTER TABLE run ADD COLUMN parent_waitpoint_id TEXT;
+                    ALTER TABLE run ADD COLUMN batch_index INTEGER;
+                    ALTER TABLE run ADD COLUMN waiting_on TEXT;
+                    ALTER TABLE run ADD COLUMN priority_ms INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE run ADD COLUMN concurrency_key TEXT;
+                    ALTER TABLE run ADD COLUMN expires_at INTEGER;
+                    ALTER TABLE run ADD COLUMN idempotency_key TEXT;
+                    ALTER TABLE run ADD COLUMN idempotency_expires_at INTEGER;
+                    ALTER TABLE run ADD COLUMN debounce_key TEXT;
+                    ALTER TABLE run ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+                    ALTER TABLE run ADD COLUMN schedule_id TEXT;
+
+                    -- Claim order: due runs by available_at moved earlier by their priority offset.
+                    CREATE INDEX run_claim_order ON run(queue, available_at - priority_ms) WHERE available_at IS NOT NULL;
+                    CREATE INDEX run_parent ON run(parent_id, batch_index) WHERE parent_id IS NOT NULL;
+                    CREATE INDEX run_parent_waitpoint ON run(parent_waitpoint_id, batch_index) WHERE parent_waitpoint_id IS NOT NULL;
+                    CREATE INDEX run_leased_by_queue ON run(queue, concurrency_key) WHERE lease_owner IS NOT NULL;
+                    CREATE INDEX run_started_by_queue ON run(queue, started_at) WHERE started_at IS NOT NULL;
+                    CREATE INDEX run_expiring ON run(expires_at) WHERE expires_at IS NOT NULL AND status = 'queued';
+                    CREATE UNIQUE INDEX run_idempotency ON run(task_name, idempotency_key) WHERE idempotency_key IS NOT NULL;
+                    CREATE INDEX run_debounce ON run(task_name, debounce_key) WHERE debounce_key IS NOT NULL AND status = 'queued';
+
+                    CREATE TABLE waitpoint (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL,
+                        event_name TEXT,
+                        status TEXT NOT NULL,
+                        payload BLOB,
+                        pending_children INTEGER NOT NULL DEFAULT 0,
+                        timeout_at INTEGER,
+                        created_at INTEGER NOT NULL,
+                        resolved_at INTEGER
+                    ) WITHOUT ROWID;
+                    CREATE INDEX waitpoint_pending_event ON waitpoint(event_name) WHERE kind = 'event' AND status = 'pending';
+                    CREATE INDEX waitpoint_run ON waitpoint(run_id);
+
+                    CREATE TABLE schedule (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        task_name TEXT NOT NULL,
+                        cron TEXT NOT NULL,
+                        time_zone TEXT NOT NULL,
+                        input BLOB NOT NULL,
+                        is_declared INTEGER NOT NULL,
+                        next_fire_at INTEGER,
+                        last_fire_at INTEGER,
+                        last_run_id TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX schedule_due ON schedule(next_fire_at) WHERE next_fire_at IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 }

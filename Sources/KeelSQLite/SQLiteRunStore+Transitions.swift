@@ -1,8 +1,88 @@
-import Foundation
+public import Foundation
 import GRDB
-import Keel
+public import Keel
 
 extension SQLiteRunStore {
+    public func commit(_ transition: RunTransition, lease: Lease, now: Date) async throws {
+        try await write { db in
+            try Self.checkLease(lease, db: db)
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO journal_entry (run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            for entry in transition.entries {
+                try Self.insert(entry, statement: statement)
+            }
+            for waitpoint in transition.newWaitpoints {
+                try Self.insert(waitpoint, db: db)
+            }
+            for run in transition.newRuns {
+                _ = try Self.insert(run, lease: nil, db: db)
+            }
+            try Self.apply(transition.change, runID: lease.runID, now: now.millisecondsSince1970, db: db)
+        }
+    }
+
+    public func cancelRun(_ id: RunID, now: Date) async throws -> [RunID] {
+        try await write { db in
+            guard let record = try Self.fetchRun(id, db: db) else { throw KeelError(.runNotFound, "no run with id '\(id)'") }
+            guard !record.status.isTerminal else { return [] }
+            let now = now.millisecondsSince1970
+            let unfinished = try String.fetchAll(
+                db,
+                sql: """
+                    WITH RECURSIVE tree(id) AS (
+                        SELECT ? UNION ALL SELECT run.id FROM run JOIN tree ON run.parent_id = tree.id
+                    )
+                    SELECT run.id FROM run JOIN tree ON run.id = tree.id
+                    WHERE run.status NOT IN ('completed', 'failed', 'cancelled', 'expired')
+                    """,
+                arguments: [id.rawValue]
+            )
+            for runID in unfinished {
+                let error = RecordedError(
+                    type: "Cancelled",
+                    message: runID == id.rawValue ? "the run was cancelled" : "cancelled with its ancestor run '\(id)'",
+                    isRetryable: false
+                )
+                try Self.finish(runID, status: .cancelled, output: nil, error: error, finishedAt: now, db: db)
+                try Self.appendStoreEntry(to: RunID(runID), kind: .runCancelled, error: error, now: now, db: db)
+            }
+            return unfinished.map { RunID($0) }
+        }
+    }
+
+    static func insert(_ entry: JournalEntry, statement: Statement) throws {
+        try statement.execute(arguments: [
+            entry.runID.rawValue, entry.sequence, entry.position, entry.kind.rawValue, entry.name, entry.attempt,
+            entry.payload, try entry.error.map(encodeError), entry.startedAt?.millisecondsSince1970,
+            entry.wakeAt?.millisecondsSince1970, entry.recordedAt.millisecondsSince1970,
+        ])
+    }
+
+    /// Appends a run-level entry the store writes itself (cancellation, expiry) after the last one.
+    static func appendStoreEntry(to runID: RunID, kind: JournalEntry.Kind, error: RecordedError?, now: Int64, db: Database) throws {
+        let sequence = try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence) + 1, 0) FROM journal_entry WHERE run_id = ?"),
+            arguments: [runID.rawValue]
+        ) ?? 0
+        let entry = JournalEntry(
+            runID: runID, sequence: sequence, position: nil, kind: kind, name: kind.rawValue, error: error,
+            recordedAt: Date(millisecondsSince1970: now)
+        )
+        try insert(
+            entry,
+            statement: db.cachedStatement(
+                sql: """
+                    INSERT INTO journal_entry (run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+        )
+    }
+
     /// Throws ``KeelError/Code/leaseLost`` unless `lease` is the run's current lease (fencing).
     static func checkLease(_ lease: Lease, db: Database) throws {
         let row = try Row.fetchOne(
@@ -28,7 +108,7 @@ extension SQLiteRunStore {
         case .none:
             return
         case .running:
-            try db.cachedStatement(sql: "UPDATE run SET status = 'running', wake_at = NULL, updated_at = ? WHERE id = ?")
+            try db.cachedStatement(sql: "UPDATE run SET status = 'running', wake_at = NULL, waiting_on = NULL, updated_at = ? WHERE id = ?")
                 .execute(arguments: [now, id])
         case .waitingInMemory(let wakeAt):
             try db.cachedStatement(sql: "UPDATE run SET status = 'waiting', wake_at = ?, updated_at = ? WHERE id = ?")
@@ -36,7 +116,8 @@ extension SQLiteRunStore {
         case .suspended(let status, let wakeAt):
             try db.cachedStatement(
                 sql: """
-                    UPDATE run SET status = ?, wake_at = ?, available_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    UPDATE run SET status = ?, wake_at = ?, available_at = ?, waiting_on = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                                   updated_at = ?
                     WHERE id = ?
                     """
             ).execute(arguments: [status.rawValue, wakeAt.millisecondsSince1970, wakeAt.millisecondsSince1970, now, id])
@@ -58,14 +139,23 @@ extension SQLiteRunStore {
         }
     }
 
-    private static func finish(_ id: String, status: RunStatus, output: Data?, error: RecordedError?, finishedAt: Int64?, db: Database) throws {
-        try db.cachedStatement(
-            sql: """
-                UPDATE run SET status = ?, output = ?, error = ?, finished_at = ?, updated_at = COALESCE(?, updated_at),
-                               available_at = NULL, wake_at = NULL, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ?
-                """
-        ).execute(arguments: [status.rawValue, output, try error.map(encodeError), finishedAt, finishedAt, id])
+    /// Gives a run its final (or parked) status and, when it is final, settles the parent's
+    /// waitpoint the run counts toward.
+    static func finish(_ id: String, status: RunStatus, output: Data?, error: RecordedError?, finishedAt: Int64?, db: Database) throws {
+        let parentWaitpoint = try String.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    UPDATE run SET status = ?, output = ?, error = ?, finished_at = ?, updated_at = COALESCE(?, updated_at),
+                                   available_at = NULL, wake_at = NULL, waiting_on = NULL, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE id = ?
+                    RETURNING parent_waitpoint_id
+                    """
+            ),
+            arguments: [status.rawValue, output, try error.map(encodeError), finishedAt, finishedAt, id]
+        )
+        if status.isTerminal, let parentWaitpoint, let now = finishedAt {
+            try settleChild(of: parentWaitpoint, now: now, db: db)
+        }
     }
 
     static func fetchRun(_ id: RunID, db: Database) throws -> RunRecord? {
@@ -97,7 +187,10 @@ extension RunRecord {
             status: status, input: row["input"], output: row["output"], error: SQLiteRunStore.decodeError(row["error"]),
             attempt: row["attempt"], createdAt: date("created_at")!, startedAt: date("started_at"),
             finishedAt: date("finished_at"), updatedAt: date("updated_at")!, wakeAt: date("wake_at"),
-            leaseOwner: row["lease_owner"], leaseExpiresAt: date("lease_expires_at")
+            leaseOwner: row["lease_owner"], leaseExpiresAt: date("lease_expires_at"),
+            parentID: (row["parent_id"] as String?).map { RunID($0) }, concurrencyKey: row["concurrency_key"],
+            priority: .milliseconds(row["priority_ms"] as Int64? ?? 0), tags: SQLiteRunStore.decodeTags(row["tags"]),
+            expiresAt: date("expires_at"), idempotencyKey: row["idempotency_key"], scheduleID: row["schedule_id"]
         )
     }
 }

@@ -56,7 +56,9 @@ struct ConcurrencyTests {
             #expect(error.status == .cancelled)
             try await Task.sleep(for: .milliseconds(30))
             #expect(probe.count("second") == 0)
-            #expect(try await test.store.journal(run.id).isEmpty)
+            let journal = try await test.store.journal(run.id)
+            #expect(journal.map(\.kind) == [.runCancelled], "the step in flight wrote nothing; the cancellation is journaled")
+            #expect(journal.first?.error?.message == "the run was cancelled")
         }
     }
 }

@@ -124,15 +124,13 @@ public final class TaskContext: Sendable {
     // MARK: Writing
 
     /// Commits `entries` and `change` under this run's lease.
-    func write(_ entries: [JournalEntry], change: RunTransition.Change = .none) async throws {
+    func write(
+        _ entries: [JournalEntry], change: RunTransition.Change = .none, newRuns: [NewRun] = [], newWaitpoints: [Waitpoint] = []
+    ) async throws {
         var change = change
         if change == .none, state.withLock({ $0.waitingInMemory }) { change = .running }
-        do {
-            try await engine.commit(RunTransition(entries: entries, change: change), lease: lease)
-        } catch let error as KeelError where error.code == .leaseLost {
-            state.withLock { $0.stop = .leaseLost }
-            logger.warning("lease lost; abandoning the run here", metadata: ["error.message": .string(error.message)])
-            throw RunSuspension()
+        try await underLease {
+            try await engine.commit(RunTransition(entries: entries, change: change, newRuns: newRuns, newWaitpoints: newWaitpoints), lease: lease)
         }
         state.withLock { state in
             for entry in entries { state.history.record(entry) }
@@ -141,6 +139,17 @@ public final class TaskContext: Sendable {
             case .none: break
             default: state.waitingInMemory = false
             }
+        }
+    }
+
+    /// Runs a store call made under this run's lease; a lost lease stops the run here.
+    func underLease<Value>(_ work: () async throws -> Value) async throws -> Value {
+        do {
+            return try await work()
+        } catch let error as KeelError where error.code == .leaseLost {
+            state.withLock { $0.stop = .leaseLost }
+            logger.warning("lease lost; abandoning the run here", metadata: ["error.message": .string(error.message)])
+            throw RunSuspension()
         }
     }
 

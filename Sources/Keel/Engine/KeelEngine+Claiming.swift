@@ -17,7 +17,9 @@ extension KeelEngine {
                     workAvailable.disarm(ticket)
                     continue
                 }
-                if slots.available > 0, let due = try await store.nextDueTime(queue: configuration.queue, workerID: workerID) {
+                // A due time already past means runs wait on a queue limit: the poll interval or a
+                // local signal rechecks them.
+                if slots.available > 0, let due = try await store.nextDueTime(queues: Array(queues.keys), workerID: workerID), due > clock.now() {
                     wakeAt = min(wakeAt, due)
                 }
             } catch {
@@ -50,7 +52,7 @@ extension KeelEngine {
         do {
             claimed = try await store.claimDueRuns(
                 ClaimRequest(
-                    queue: configuration.queue,
+                    queues: queues.values.sorted { $0.name < $1.name },
                     workerID: workerID,
                     taskNames: registry.names,
                     limit: free,
@@ -70,6 +72,16 @@ extension KeelEngine {
         return claimed.count == free
     }
 
+    /// Cancels the Swift tasks of runs executing here whose lease this worker lost (cancelled
+    /// from another process, or taken over): their step in flight sees the cancellation.
+    private func stopRunsNoLongerHeld(_ held: Set<RunID>) {
+        let lost = state.withLock { state in state.activeRuns.filter { !held.contains($0.key) } }
+        for (runID, task) in lost {
+            logger.info("lease lost; stopping the run here", metadata: ["keel.run.id": .string(runID.rawValue)])
+            task.cancel()
+        }
+    }
+
     /// Renews this worker's leases every ``Configuration/heartbeatInterval`` until the engine stops.
     func heartbeatLoop() async {
         while !Task.isCancelled {
@@ -80,7 +92,8 @@ extension KeelEngine {
             }
             if state.withLock({ $0.crashed || $0.phase == .stopped }) { return }
             do {
-                try await store.renewLeases(workerID: workerID, expiresAt: clock.now().adding(configuration.leaseDuration))
+                let held = try await store.renewLeases(workerID: workerID, expiresAt: clock.now().adding(configuration.leaseDuration))
+                stopRunsNoLongerHeld(held)
             } catch {
                 logger.error("renewing leases failed", metadata: ["error.message": .string("\(error)")])
             }

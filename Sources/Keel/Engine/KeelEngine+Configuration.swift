@@ -26,6 +26,9 @@ extension KeelEngine {
         public var defaultRetryPolicy: RetryPolicy
         /// The largest input, output or step result accepted, in bytes of JSON.
         public var maximumPayloadBytes: Int
+        /// Queues this engine serves beyond those its tasks declare (for runs triggered with
+        /// ``TriggerOptions/queue``), or limits for the default queue.
+        public var queues: [QueueDefinition] = []
 
         /// Creates a configuration; every setting has a default suited to `keel dev`.
         public init(

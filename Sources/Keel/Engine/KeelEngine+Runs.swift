@@ -43,6 +43,7 @@ extension KeelEngine {
         let task = try registry.task(named: taskName)
         try checkPayloadSize(input, what: "the input of task '\(taskName)'")
         try task.validateInput(input)
+        try options.validate()
         return try await createRun(taskName: taskName, input: input, options: options)
     }
 
@@ -52,18 +53,13 @@ extension KeelEngine {
     }
 
     private func createRun(taskName: String, input: Data, options: TriggerOptions) async throws -> RunID {
-        let task = try registry.task(named: taskName)
         try checkPayloadSize(input, what: "the input of task '\(taskName)'")
         let now = clock.now()
-        var availableAt = now
-        if let delay = options.delay { availableAt = max(availableAt, now.adding(delay)) }
-        if let startAt = options.startAt { availableAt = max(availableAt, startAt) }
-        let newRun = NewRun(
-            id: RunID.make(at: now), taskName: taskName, taskVersion: task.version, queue: configuration.queue,
-            input: input, createdAt: now, availableAt: availableAt
-        )
-        // Local hand-off: start here at once when a slot is free, leased from creation.
-        let startsHere = availableAt <= now && isAcceptingWork && slots.tryAcquire(upTo: 1) == 1
+        let newRun = try makeNewRun(taskName: taskName, input: input, options: options, now: now)
+        // Local hand-off: start here at once when a slot is free, leased from creation — only on
+        // a queue without limits, whose runs need no claim-time check.
+        let startsHere = newRun.availableAt <= now && newRun.idempotencyKey == nil && newRun.debounceKey == nil
+            && queues[newRun.queue]?.hasLimits != true && isAcceptingWork && slots.tryAcquire(upTo: 1) == 1
         let created: CreatedRun
         do {
             created = try await store.createRun(
@@ -78,9 +74,48 @@ extension KeelEngine {
             startExecution(of: ClaimedRun(record: created.record, lease: lease), journal: [])
         } else {
             if startsHere { slots.release() }
-            workAvailable.notify(0)
+            if !created.isExisting { workAvailable.notify(0) }
         }
-        return newRun.id
+        return created.record.id
+    }
+
+    /// The run to create for a trigger of `taskName` with `options` at `now`.
+    /// - Throws: ``KeelError/Code/unknownTask``, ``KeelError/Code/invalidInput`` for bad options.
+    func makeNewRun(taskName: String, input: Data, options: TriggerOptions, now: Date) throws -> NewRun {
+        let task = try registry.task(named: taskName)
+        try options.validate()
+        var availableAt = now
+        if let delay = options.delay { availableAt = max(availableAt, now.adding(delay)) }
+        if let startAt = options.startAt { availableAt = max(availableAt, startAt) }
+        if let debounce = options.debounce { availableAt = max(availableAt, now.adding(debounce.delay)) }
+        return NewRun(
+            id: RunID.make(at: now), taskName: taskName, taskVersion: task.version,
+            queue: options.queue ?? task.queue?.name ?? configuration.queue, input: input, createdAt: now,
+            availableAt: availableAt, priority: options.priority ?? .zero, concurrencyKey: options.concurrencyKey,
+            expiresAt: options.timeToLive.map { availableAt.adding($0) }, idempotencyKey: options.idempotencyKey,
+            idempotencyKeyExpiresAt: options.idempotencyKey.map { _ in now.adding(options.idempotencyKeyTTL ?? TriggerOptions.defaultIdempotencyKeyTTL) },
+            debounceKey: options.debounce?.key, tags: options.tags
+        )
+    }
+
+    /// Triggers one run of `taskName` per input (JSON), as the HTTP API's batch route does.
+    /// Every input is checked before any run is created.
+    /// - Returns: the run ids, in input order.
+    public func batchTrigger(taskName: String, inputs: [Data], options: TriggerOptions = .init()) async throws -> [RunID] {
+        let task = try registry.task(named: taskName)
+        for (index, input) in inputs.enumerated() {
+            try checkPayloadSize(input, what: "input \(index) of task '\(taskName)'")
+            do {
+                try task.validateInput(input)
+            } catch let error as KeelError {
+                throw KeelError(error.code, "input \(index): \(error.message)")
+            }
+        }
+        var ids: [RunID] = []
+        for input in inputs {
+            ids.append(try await createRun(taskName: taskName, input: input, options: options))
+        }
+        return ids
     }
 
     func checkPayloadSize(_ data: Data, what: @autoclosure () -> String) throws {
@@ -118,12 +153,11 @@ extension KeelEngine {
     /// - Returns: the run after the change (unchanged if it had already finished).
     @discardableResult
     public func cancel(_ id: RunID) async throws -> RunRecord {
-        let record = try await store.cancelRun(id, now: clock.now())
-        if record.status == .cancelled {
-            state.withLock { $0.activeRuns[id] }?.cancel()
-            settlements.notify(id)
-        }
-        return record
+        let cancelled = try await store.cancelRun(id, now: clock.now())
+        let local = state.withLock { state in cancelled.compactMap { state.activeRuns[$0] } }
+        for task in local { task.cancel() }
+        for runID in cancelled { settlements.notify(runID) }
+        return try await run(id)
     }
 
     /// Resumes a parked run: it is replayed by the code now deployed, from the top of its journal.

@@ -34,6 +34,8 @@ public final class KeelEngine: Service, Sendable {
     public let clock: any KeelClock
     let logger: Logger
     let registry: TaskRegistry
+    /// The queues this engine claims from, by name, with their limits.
+    let queues: [String: QueueDefinition]
     let slots: SlotPool
     /// Wakes the claim loop: new local work, a freed slot.
     let workAvailable = Notifier<Int>()
@@ -74,8 +76,27 @@ public final class KeelEngine: Service, Sendable {
         logger[metadataKey: "keel.worker.id"] = .string(configuration.workerID)
         self.logger = logger
         self.registry = try TaskRegistry(tasks)
+        self.queues = try Self.queueDefinitions(configuration: configuration, registry: registry)
         let workAvailable = self.workAvailable
         self.slots = SlotPool(capacity: configuration.concurrency) { workAvailable.notify(0) }
+    }
+
+    /// The queues of `configuration` and of the tasks, one definition per name.
+    private static func queueDefinitions(configuration: Configuration, registry: TaskRegistry) throws -> [String: QueueDefinition] {
+        var queues: [String: QueueDefinition] = [configuration.queue: QueueDefinition(configuration.queue)]
+        for queue in configuration.queues {
+            try queue.validate()
+            queues[queue.name] = queue
+        }
+        for task in registry.all {
+            guard let queue = task.queue else { continue }
+            try queue.validate()
+            if let known = queues[queue.name], known != queue, known != QueueDefinition(queue.name) {
+                throw KeelError(.invalidConfiguration, "queue '\(queue.name)' is defined twice with different limits (task '\(task.name)')")
+            }
+            queues[queue.name] = queue
+        }
+        return queues
     }
 
     /// The names of the tasks this engine runs.

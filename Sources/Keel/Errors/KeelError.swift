@@ -16,6 +16,10 @@ public struct KeelError: Error, Sendable, CustomStringConvertible {
         public static let payloadTooLarge = Code(name: "payloadTooLarge")
         /// No run with that id exists.
         public static let runNotFound = Code(name: "runNotFound")
+        /// No waitpoint token with that id exists.
+        public static let tokenNotFound = Code(name: "tokenNotFound")
+        /// No schedule with that id exists.
+        public static let scheduleNotFound = Code(name: "scheduleNotFound")
         /// This worker no longer holds the run's lease: another worker took it, or it was cancelled.
         public static let leaseLost = Code(name: "leaseLost")
         /// The operation does not apply to the run in its current status.

@@ -28,6 +28,18 @@ public struct JournalEntry: Sendable, Hashable, Codable {
         public static let random = Kind(rawValue: "random")
         /// The task threw outside a step and is retried from the top at `wakeAt` (run attempt `attempt`).
         public static let runRetried = Kind(rawValue: "run.retried")
+        /// The run was cancelled; `error` says by what.
+        public static let runCancelled = Kind(rawValue: "run.cancelled")
+        /// The run expired before it started (time to live).
+        public static let runExpired = Kind(rawValue: "run.expired")
+        /// A waitpoint token was created; `payload` is the ``WaitToken``.
+        public static let tokenCreated = Kind(rawValue: "token.created")
+        /// Child runs were triggered; `payload` lists their ids (and the waitpoint when awaited).
+        public static let childrenTriggered = Kind(rawValue: "children.triggered")
+        /// A wait (token, event, children) completed; `payload` is what completed it.
+        public static let waitCompleted = Kind(rawValue: "wait.completed")
+        /// A wait timed out.
+        public static let waitTimedOut = Kind(rawValue: "wait.timed_out")
 
         public var description: String { rawValue }
     }

@@ -53,6 +53,12 @@ struct ReplayHistory: Sendable {
             outcomes.append(Outcome(call: .uuid, entry: entry))
         case .random:
             outcomes.append(Outcome(call: .random, entry: entry))
+        case .tokenCreated:
+            outcomes.append(Outcome(call: .token, entry: entry))
+        case .childrenTriggered:
+            outcomes.append(Outcome(call: .trigger(entry.name), entry: entry))
+        case .waitCompleted, .waitTimedOut:
+            outcomes.append(Outcome(call: .wait(entry.name), entry: entry))
         default:
             break  // run-level events and kinds this version does not replay
         }

@@ -34,12 +34,28 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var leaseOwner: String?
     /// When that lease lapses.
     public var leaseExpiresAt: Date?
+    /// The run that triggered this one, for a child run.
+    public var parentID: RunID?
+    /// The key whose concurrency limit it counts against.
+    public var concurrencyKey: String?
+    /// Its priority (a time offset; zero by default).
+    public var priority: Duration = .zero
+    /// Its labels.
+    public var tags: [String] = []
+    /// When it expires if it has not started (time to live).
+    public var expiresAt: Date?
+    /// The idempotency key it was triggered with.
+    public var idempotencyKey: String?
+    /// The schedule that created it.
+    public var scheduleID: String?
 
     /// Creates a record.
     public init(
         id: RunID, taskName: String, taskVersion: String, queue: String, status: RunStatus, input: Data,
         output: Data? = nil, error: RecordedError? = nil, attempt: Int = 1, createdAt: Date, startedAt: Date? = nil,
-        finishedAt: Date? = nil, updatedAt: Date, wakeAt: Date? = nil, leaseOwner: String? = nil, leaseExpiresAt: Date? = nil
+        finishedAt: Date? = nil, updatedAt: Date, wakeAt: Date? = nil, leaseOwner: String? = nil, leaseExpiresAt: Date? = nil,
+        parentID: RunID? = nil, concurrencyKey: String? = nil, priority: Duration = .zero, tags: [String] = [],
+        expiresAt: Date? = nil, idempotencyKey: String? = nil, scheduleID: String? = nil
     ) {
         self.id = id
         self.taskName = taskName
@@ -57,6 +73,13 @@ public struct RunRecord: Sendable, Hashable, Codable {
         self.wakeAt = wakeAt
         self.leaseOwner = leaseOwner
         self.leaseExpiresAt = leaseExpiresAt
+        self.parentID = parentID
+        self.concurrencyKey = concurrencyKey
+        self.priority = priority
+        self.tags = tags
+        self.expiresAt = expiresAt
+        self.idempotencyKey = idempotencyKey
+        self.scheduleID = scheduleID
     }
 }
 

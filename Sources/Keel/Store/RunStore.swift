@@ -25,14 +25,18 @@ public protocol RunStore: Sendable {
     func commit(_ transition: RunTransition, lease: Lease, now: Date) async throws
 
     /// Extends every lease `workerID` holds to `expiresAt` (the heartbeat).
-    func renewLeases(workerID: String, expiresAt: Date) async throws
+    /// - Returns: the runs `workerID` still holds; a run it executes that is missing was taken
+    ///   over or cancelled, and its execution stops.
+    func renewLeases(workerID: String, expiresAt: Date) async throws -> Set<RunID>
 
     /// Releases every lease `workerID` holds so other workers can claim the runs at once.
     func releaseLeases(workerID: String, now: Date) async throws
 
-    /// Cancels a run that has not finished. Returns the run after the change.
+    /// Cancels a run that has not finished, and its unfinished descendants, journaling
+    /// `run.cancelled` for each.
+    /// - Returns: the runs cancelled, `id` first when it was unfinished; empty if it had finished.
     /// - Throws: ``KeelError/Code/runNotFound``.
-    func cancelRun(_ id: RunID, now: Date) async throws -> RunRecord
+    func cancelRun(_ id: RunID, now: Date) async throws -> [RunID]
 
     /// Makes a parked run claimable again, to be replayed by (fixed) code.
     /// - Throws: ``KeelError/Code/runNotFound``, or ``KeelError/Code/invalidState`` if it is not parked.
@@ -44,8 +48,25 @@ public protocol RunStore: Sendable {
     /// The run's journal, in sequence order.
     func journal(_ id: RunID) async throws -> [JournalEntry]
 
-    /// The earliest time a run of `queue` that another worker does not hold becomes due.
-    func nextDueTime(queue: String, workerID: String) async throws -> Date?
+    /// The earliest time a run of one of `queues` that another worker does not hold becomes due.
+    func nextDueTime(queues: [String], workerID: String) async throws -> Date?
+
+    // MARK: Waitpoints
+
+    /// Makes the run wait on `waitpoint` (creating it if no waitpoint has its id), in one
+    /// transaction under `lease`: if it is already completed or timed out, answers so and
+    /// changes nothing; otherwise suspends the run (status waiting, lease released) until it
+    /// completes or times out.
+    func awaitWaitpoint(_ waitpoint: Waitpoint, lease: Lease, now: Date) async throws -> WaitResolution
+    /// Completes the token waitpoint `id` with `payload` and wakes the run waiting on it.
+    /// - Throws: ``KeelError/Code/tokenNotFound``; ``KeelError/Code/invalidState`` if it was
+    ///   already completed or has timed out.
+    func completeToken(_ id: String, payload: Data, now: Date) async throws -> Waitpoint
+    /// Completes every event waitpoint pending on `name` with `payload`, waking their runs.
+    /// - Returns: the runs woken.
+    func sendEvent(_ name: String, payload: Data, now: Date) async throws -> [RunID]
+    /// The waitpoint with `id`, if any.
+    func waitpoint(_ id: String) async throws -> Waitpoint?
 
     /// Runs matching `query`, newest first.
     func listRuns(_ query: RunQuery) async throws -> [RunRecord]

@@ -16,9 +16,37 @@ public struct NewRun: Sendable, Hashable {
     public var createdAt: Date
     /// When it may start (later than `createdAt` for a delayed run).
     public var availableAt: Date
+    /// The run that triggered it, for a child run.
+    public var parentID: RunID?
+    /// The parent's waitpoint this child settles, when the parent waits for it.
+    public var parentWaitpointID: String?
+    /// Its index in the parent's batch, for a child run.
+    public var batchIndex: Int?
+    /// How far ahead of runs due at the same time it is claimed (a time offset).
+    public var priority: Duration
+    /// The key whose concurrency limit it counts against.
+    public var concurrencyKey: String?
+    /// When it expires if it has not started by then (time to live).
+    public var expiresAt: Date?
+    /// A key that makes a second trigger within `idempotencyKeyExpiresAt` return this run.
+    public var idempotencyKey: String?
+    /// Until when the idempotency key holds.
+    public var idempotencyKeyExpiresAt: Date?
+    /// A key whose later triggers, while this run has not started, replace its input and push
+    /// its start back (debounce).
+    public var debounceKey: String?
+    /// Labels to find it by.
+    public var tags: [String]
+    /// The schedule that created it.
+    public var scheduleID: String?
 
     /// Creates a run description.
-    public init(id: RunID, taskName: String, taskVersion: String, queue: String, input: Data, createdAt: Date, availableAt: Date) {
+    public init(
+        id: RunID, taskName: String, taskVersion: String, queue: String, input: Data, createdAt: Date, availableAt: Date,
+        parentID: RunID? = nil, parentWaitpointID: String? = nil, batchIndex: Int? = nil, priority: Duration = .zero,
+        concurrencyKey: String? = nil, expiresAt: Date? = nil, idempotencyKey: String? = nil,
+        idempotencyKeyExpiresAt: Date? = nil, debounceKey: String? = nil, tags: [String] = [], scheduleID: String? = nil
+    ) {
         self.id = id
         self.taskName = taskName
         self.taskVersion = taskVersion
@@ -26,13 +54,24 @@ public struct NewRun: Sendable, Hashable {
         self.input = input
         self.createdAt = createdAt
         self.availableAt = availableAt
+        self.parentID = parentID
+        self.parentWaitpointID = parentWaitpointID
+        self.batchIndex = batchIndex
+        self.priority = priority
+        self.concurrencyKey = concurrencyKey
+        self.expiresAt = expiresAt
+        self.idempotencyKey = idempotencyKey
+        self.idempotencyKeyExpiresAt = idempotencyKeyExpiresAt
+        self.debounceKey = debounceKey
+        self.tags = tags
+        self.scheduleID = scheduleID
     }
 }
 
 /// Which due runs a worker asks for, and for how long it leases them.
 public struct ClaimRequest: Sendable, Hashable {
-    /// The queue to claim from.
-    public var queue: String
+    /// The queues to claim from, with their limits.
+    public var queues: [QueueDefinition]
     /// The claiming worker.
     public var workerID: String
     /// The tasks this worker can run; runs of other tasks are left for other workers.
@@ -45,8 +84,8 @@ public struct ClaimRequest: Sendable, Hashable {
     public var leaseExpiresAt: Date
 
     /// Creates a claim request.
-    public init(queue: String, workerID: String, taskNames: [String], limit: Int, now: Date, leaseExpiresAt: Date) {
-        self.queue = queue
+    public init(queues: [QueueDefinition], workerID: String, taskNames: [String], limit: Int, now: Date, leaseExpiresAt: Date) {
+        self.queues = queues
         self.workerID = workerID
         self.taskNames = taskNames
         self.limit = limit
@@ -61,15 +100,21 @@ public struct RunQuery: Sendable, Hashable {
     public var taskName: String?
     /// Only runs in one of these statuses (all when empty).
     public var statuses: [RunStatus]
+    /// Only runs carrying this tag.
+    public var tag: String?
+    /// Only children of this run.
+    public var parentID: RunID?
     /// Only runs older than this id (the cursor of the previous page).
     public var before: RunID?
     /// The page size.
     public var limit: Int
 
     /// Creates a query.
-    public init(taskName: String? = nil, statuses: [RunStatus] = [], before: RunID? = nil, limit: Int = 50) {
+    public init(taskName: String? = nil, statuses: [RunStatus] = [], tag: String? = nil, parentID: RunID? = nil, before: RunID? = nil, limit: Int = 50) {
         self.taskName = taskName
         self.statuses = statuses
+        self.tag = tag
+        self.parentID = parentID
         self.before = before
         self.limit = limit
     }
@@ -97,15 +142,22 @@ public struct RunTransition: Sendable {
         case parked(RecordedError)
     }
 
+    /// Runs to create in the same transaction (children of this run).
+    public var newRuns: [NewRun] = []
+    /// Waitpoints to create in the same transaction (tokens, a batch's completion).
+    public var newWaitpoints: [Waitpoint] = []
+
     /// Entries to append, in sequence order.
     public var entries: [JournalEntry]
     /// The change to the run.
     public var change: Change
 
     /// Creates a transition.
-    public init(entries: [JournalEntry] = [], change: Change = .none) {
+    public init(entries: [JournalEntry] = [], change: Change = .none, newRuns: [NewRun] = [], newWaitpoints: [Waitpoint] = []) {
         self.entries = entries
         self.change = change
+        self.newRuns = newRuns
+        self.newWaitpoints = newWaitpoints
     }
 }
 
@@ -115,10 +167,13 @@ public struct CreatedRun: Sendable {
     public var record: RunRecord
     /// The lease, when the run was created already leased to the triggering worker.
     public var lease: Lease?
+    /// Whether `record` is an existing run returned for an idempotency or debounce key.
+    public var isExisting: Bool = false
 
     /// Creates the result.
-    public init(record: RunRecord, lease: Lease?) {
+    public init(record: RunRecord, lease: Lease?, isExisting: Bool = false) {
         self.record = record
         self.lease = lease
+        self.isExisting = isExisting
     }
 }

@@ -45,6 +45,15 @@ enum JSONCoding {
         }
     }
 
+    /// Throws ``KeelError/Code/invalidInput`` unless `data` is one JSON value.
+    static func validateJSON(_ data: Data, what: @autoclosure () -> String) throws {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw KeelError(.invalidInput, "\(what()) is not valid JSON: \(error.localizedDescription)", underlying: error)
+        }
+    }
+
     /// Decodes a task input, with an error naming the task and the field.
     static func decodeInput<Value: Decodable>(_ type: Value.Type, from data: Data, task: String) throws -> Value {
         do {

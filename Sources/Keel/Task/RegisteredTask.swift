@@ -5,6 +5,7 @@ struct RegisteredTask: Sendable {
     let name: String
     let version: String
     let retryPolicy: RetryPolicy
+    let queue: QueueDefinition?
     /// Throws ``KeelError/Code/invalidInput`` if `input` does not decode into the task's `Input`.
     let validateInput: @Sendable (Data) throws -> Void
     /// Decodes the input, runs the body, encodes the output.
@@ -15,6 +16,7 @@ struct RegisteredTask: Sendable {
         self.name = name
         version = (task as? any InstanceNamedTask)?.taskVersion ?? Task.version
         retryPolicy = (task as? any InstanceNamedTask).map(\.taskRetryPolicy) ?? Task.retryPolicy
+        queue = Task.queue
         validateInput = { data in _ = try JSONCoding.decodeInput(Task.Input.self, from: data, task: name) }
         execute = { data, context in
             let input = try JSONCoding.decodeInput(Task.Input.self, from: data, task: name)
@@ -41,6 +43,9 @@ struct TaskRegistry: Sendable {
     }
 
     var names: [String] { tasks.keys.sorted() }
+
+    /// Every registered task.
+    var all: [RegisteredTask] { names.compactMap { tasks[$0] } }
 
     func task(named name: String) throws -> RegisteredTask {
         guard let task = tasks[name] else {

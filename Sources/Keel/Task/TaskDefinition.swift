@@ -44,6 +44,10 @@ public protocol TaskDefinition: Sendable {
     /// ``KeelEngine/Configuration/defaultRetryPolicy``.
     static var retryPolicy: RetryPolicy { get }
 
+    /// The queue runs of this task wait in, with its limits; `nil` (the default) uses the
+    /// engine's ``KeelEngine/Configuration/queue`` without limits.
+    static var queue: QueueDefinition? { get }
+
     /// The task's body.
     /// - Parameters:
     ///   - input: the run's input.
@@ -56,4 +60,5 @@ extension TaskDefinition {
     public static var name: String { String(describing: Self.self) }
     public static var version: String { "1" }
     public static var retryPolicy: RetryPolicy { .engineDefault }
+    public static var queue: QueueDefinition? { nil }
 }

@@ -1,0 +1,211 @@
+public import Foundation
+import GRDB
+public import Keel
+
+extension SQLiteRunStore {
+    public func claimDueRuns(_ request: ClaimRequest) async throws -> [ClaimedRun] {
+        guard request.limit > 0, !request.taskNames.isEmpty, !request.queues.isEmpty else { return [] }
+        return try await write { db in
+            try Self.expireOverdueRuns(now: request.now.millisecondsSince1970, db: db)
+            var claimed: [ClaimedRun] = []
+            for queue in request.queues where claimed.count < request.limit {
+                var queueRequest = request
+                queueRequest.limit = request.limit - claimed.count
+                if queue.concurrencyLimit == nil, queue.concurrencyLimitPerKey == nil, queue.rateLimit == nil {
+                    claimed += try Self.claimUnlimited(queue: queue.name, request: queueRequest, db: db)
+                } else {
+                    claimed += try Self.claimLimited(queue: queue, request: queueRequest, db: db)
+                }
+            }
+            return claimed
+        }
+    }
+
+    /// Claims from a queue without limits: one statement.
+    private static func claimUnlimited(queue: String, request: ClaimRequest, db: Database) throws -> [ClaimedRun] {
+        let now = request.now.millisecondsSince1970
+        let expires = request.leaseExpiresAt.millisecondsSince1970
+        let taskPlaceholders = Array(repeating: "?", count: request.taskNames.count).joined(separator: ", ")
+        var arguments: StatementArguments = [request.workerID, expires, expires, now, now, queue, now, now, request.workerID]
+        arguments += StatementArguments(request.taskNames)
+        arguments += [request.limit]
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    UPDATE run
+                    SET status = 'running', lease_owner = ?, lease_token = lease_token + 1, lease_expires_at = ?,
+                        available_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?, wake_at = NULL
+                    WHERE id IN (
+                        SELECT id FROM run
+                        WHERE queue = ? AND available_at IS NOT NULL AND available_at - priority_ms <= ? AND available_at <= ?
+                          AND (lease_owner IS NULL OR lease_owner != ?)
+                          AND task_name IN (\(taskPlaceholders))
+                        ORDER BY available_at - priority_ms
+                        LIMIT ?)
+                    RETURNING *
+                    """
+            ),
+            arguments: arguments
+        )
+        return try rows.map { try claimedRun($0, request: request) }
+    }
+
+    /// Claims from a queue with a concurrency limit, a per-key limit or a rate limit: candidates
+    /// in claim order, each taken only if every limit still allows one more.
+    private static func claimLimited(queue: QueueDefinition, request: ClaimRequest, db: Database) throws -> [ClaimedRun] {
+        let now = request.now.millisecondsSince1970
+        var capacity = request.limit
+        if let limit = queue.concurrencyLimit {
+            let leased = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM run WHERE queue = ? AND lease_owner IS NOT NULL"),
+                arguments: [queue.name]
+            ) ?? 0
+            capacity = min(capacity, limit - leased)
+        }
+        var freshStarts = Int.max
+        if let rate = queue.rateLimit {
+            let started = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM run WHERE queue = ? AND started_at IS NOT NULL AND started_at > ?"),
+                arguments: [queue.name, now - rate.period.milliseconds]
+            ) ?? 0
+            freshStarts = rate.limit - started
+        }
+        guard capacity > 0 else { return [] }
+        let taskNames = Set(request.taskNames)
+        var leasedByKey: [String: Int] = [:]
+        var claimed: [ClaimedRun] = []
+        var offset = 0
+        let pageSize = 256
+        scanning: while claimed.count < capacity && offset < 4096 {
+            let candidates = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, task_name, concurrency_key, started_at FROM run
+                        WHERE queue = ? AND available_at IS NOT NULL AND available_at - priority_ms <= ? AND available_at <= ?
+                          AND (lease_owner IS NULL OR lease_owner != ?)
+                        ORDER BY available_at - priority_ms
+                        LIMIT ? OFFSET ?
+                        """
+                ),
+                arguments: [queue.name, now, now, request.workerID, pageSize, offset]
+            )
+            offset += candidates.count
+            for candidate in candidates {
+                guard taskNames.contains(candidate["task_name"]) else { continue }
+                let isFresh = (candidate["started_at"] as Int64?) == nil
+                if isFresh && freshStarts <= 0 { continue }
+                let key: String? = candidate["concurrency_key"]
+                if let key, let perKey = queue.concurrencyLimitPerKey {
+                    let leased = try leasedByKey[key] ?? countLeased(queue: queue.name, key: key, db: db)
+                    if leased >= perKey {
+                        leasedByKey[key] = leased
+                        continue
+                    }
+                    leasedByKey[key] = leased + 1
+                }
+                if let run = try lease(RunID(candidate["id"]), request: request, db: db) {
+                    claimed.append(run)
+                    if isFresh { freshStarts -= 1 }
+                    // A claimed run leaves the candidate order, so the next page starts one earlier.
+                    offset -= 1
+                }
+                if claimed.count == capacity { break scanning }
+            }
+            if candidates.count < pageSize { break }
+        }
+        return claimed
+    }
+
+    private static func countLeased(queue: String, key: String, db: Database) throws -> Int {
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT COUNT(*) FROM run WHERE queue = ? AND concurrency_key = ? AND lease_owner IS NOT NULL"),
+            arguments: [queue, key]
+        ) ?? 0
+    }
+
+    private static func lease(_ id: RunID, request: ClaimRequest, db: Database) throws -> ClaimedRun? {
+        let now = request.now.millisecondsSince1970
+        let expires = request.leaseExpiresAt.millisecondsSince1970
+        let row = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    UPDATE run
+                    SET status = 'running', lease_owner = ?, lease_token = lease_token + 1, lease_expires_at = ?,
+                        available_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?, wake_at = NULL
+                    WHERE id = ?
+                    RETURNING *
+                    """
+            ),
+            arguments: [request.workerID, expires, expires, now, now, id.rawValue]
+        )
+        return try row.map { try claimedRun($0, request: request) }
+    }
+
+    private static func claimedRun(_ row: Row, request: ClaimRequest) throws -> ClaimedRun {
+        let record = try RunRecord(row: row)
+        let lease = Lease(runID: record.id, workerID: request.workerID, token: row["lease_token"], expiresAt: request.leaseExpiresAt)
+        return ClaimedRun(record: record, lease: lease)
+    }
+
+    /// Expires runs whose time to live passed before they started.
+    static func expireOverdueRuns(now: Int64, db: Database) throws {
+        let ids = try String.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT id FROM run WHERE expires_at IS NOT NULL AND status = 'queued' AND expires_at <= ? AND started_at IS NULL LIMIT 1000"
+            ),
+            arguments: [now]
+        )
+        for id in ids {
+            let error = RecordedError(type: "Expired", message: "the run did not start before its time to live ran out", isRetryable: false)
+            try finish(id, status: .expired, output: nil, error: error, finishedAt: now, db: db)
+            try appendStoreEntry(to: RunID(id), kind: .runExpired, error: error, now: now, db: db)
+        }
+    }
+
+    public func nextDueTime(queues: [String], workerID: String) async throws -> Date? {
+        try await read { db in
+            var earliest: Int64?
+            for queue in queues {
+                let due = try Int64.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT available_at FROM run
+                            WHERE queue = ? AND available_at IS NOT NULL AND (lease_owner IS NULL OR lease_owner != ?)
+                            ORDER BY available_at LIMIT 1
+                            """
+                    ),
+                    arguments: [queue, workerID]
+                )
+                if let due { earliest = min(earliest ?? due, due) }
+            }
+            return earliest.map(Date.init(millisecondsSince1970:))
+        }
+    }
+
+    public func renewLeases(workerID: String, expiresAt: Date) async throws -> Set<RunID> {
+        try await write { db in
+            let expires = expiresAt.millisecondsSince1970
+            let ids = try String.fetchAll(
+                db.cachedStatement(sql: "UPDATE run SET lease_expires_at = ?, available_at = ? WHERE lease_owner = ? RETURNING id"),
+                arguments: [expires, expires, workerID]
+            )
+            return Set(ids.map { RunID($0) })
+        }
+    }
+
+    public func releaseLeases(workerID: String, now: Date) async throws {
+        try await write { db in
+            let now = now.millisecondsSince1970
+            try db.execute(
+                sql: """
+                    UPDATE run
+                    SET available_at = CASE WHEN status = 'waiting' AND wake_at IS NOT NULL THEN wake_at ELSE ? END,
+                        status = CASE WHEN status = 'running' THEN 'queued' ELSE status END,
+                        lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE lease_owner = ?
+                    """,
+                arguments: [now, now, workerID]
+            )
+        }
+    }
+}

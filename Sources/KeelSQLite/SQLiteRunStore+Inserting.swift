@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+import Keel
+
+extension SQLiteRunStore {
+    /// Inserts `run`, leased to `lease` when given (local hand-off).
+    /// - Returns: the lease granted, if any.
+    static func insert(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?, db: Database) throws -> Lease? {
+        let now = run.createdAt.millisecondsSince1970
+        let leased = lease != nil
+        let delayed = run.availableAt > run.createdAt
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO run (id, task_name, task_version, queue, status, input, created_at, started_at, updated_at,
+                                 available_at, lease_owner, lease_token, lease_expires_at, wake_at,
+                                 parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
+                                 idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            run.id.rawValue, run.taskName, run.taskVersion, run.queue,
+            leased ? RunStatus.running.rawValue : RunStatus.queued.rawValue, run.input, now,
+            leased ? now : nil, now,
+            lease?.expiresAt.millisecondsSince1970 ?? run.availableAt.millisecondsSince1970,
+            lease?.workerID, leased ? 1 : 0, lease?.expiresAt.millisecondsSince1970,
+            delayed ? run.availableAt.millisecondsSince1970 : nil,
+            run.parentID?.rawValue, run.parentWaitpointID, run.batchIndex, run.priority.milliseconds, run.concurrencyKey,
+            run.expiresAt?.millisecondsSince1970, run.idempotencyKey, run.idempotencyKeyExpiresAt?.millisecondsSince1970,
+            run.debounceKey, try encodeTags(run.tags), run.scheduleID,
+        ])
+        return lease.map { Lease(runID: run.id, workerID: $0.workerID, token: 1, expiresAt: $0.expiresAt) }
+    }
+
+    /// The run holding idempotency key `key` for `task`, if the key has not expired; an expired
+    /// key is released so a new run can take it.
+    static func runHolding(idempotencyKey key: String, task: String, now: Int64, db: Database) throws -> RunRecord? {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM run WHERE task_name = ? AND idempotency_key = ?"),
+                arguments: [task, key]
+            )
+        else { return nil }
+        let expiresAt: Int64? = row["idempotency_expires_at"]
+        if let expiresAt, expiresAt <= now {
+            try db.cachedStatement(sql: "UPDATE run SET idempotency_key = NULL WHERE id = ?").execute(arguments: [row["id"] as String])
+            return nil
+        }
+        return try RunRecord(row: row)
+    }
+
+    /// Debounce: if a run of the same task with the same key has not started, gives it `run`'s
+    /// input and start time and returns it.
+    static func debounce(_ run: NewRun, key: String, db: Database) throws -> RunRecord? {
+        guard
+            let id = try String.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT id FROM run WHERE task_name = ? AND debounce_key = ? AND status = 'queued' AND started_at IS NULL LIMIT 1"
+                ),
+                arguments: [run.taskName, key]
+            )
+        else { return nil }
+        let availableAt = run.availableAt.millisecondsSince1970
+        try db.cachedStatement(
+            sql: "UPDATE run SET input = ?, available_at = ?, wake_at = ?, updated_at = ?, expires_at = COALESCE(?, expires_at) WHERE id = ?"
+        ).execute(arguments: [run.input, availableAt, availableAt, run.createdAt.millisecondsSince1970, run.expiresAt?.millisecondsSince1970, id])
+        return try fetchRun(RunID(id), db: db)
+    }
+
+    static func encodeTags(_ tags: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(tags), as: UTF8.self)
+    }
+
+    static func decodeTags(_ text: String?) -> [String] {
+        guard let text, let tags = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else { return [] }
+        return tags
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
