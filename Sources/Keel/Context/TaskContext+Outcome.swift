@@ -26,10 +26,17 @@ extension TaskContext {
             }
             do {
                 try engine.checkPayloadSize(output, what: "the output of task '\(taskName)'")
-                await settle(.completed(output: output))
             } catch {
-                await settle(.failed(RecordedError(error)))
+                await finishFailed(RecordedError(error))
+                return
             }
+            do {
+                try await runSuccessHooks(output: output)
+            } catch {
+                await stopAfterInterruptedEpilogue()
+                return
+            }
+            await settle(.completed(output: output))
         case .failure(let error):
             await finish(throwing: error)
         }
@@ -51,7 +58,7 @@ extension TaskContext {
         let recorded = RecordedError(error)
         let retriesLeft = !(error is StepFailedError) && recorded.isRetryable && retryPolicy.allowsRetry(afterAttempt: attempt)
         guard retriesLeft else {
-            await settle(.failed(recorded))
+            await finishFailed(recorded)
             return
         }
         let retryAt = clock.now().adding(retryPolicy.delay(afterAttempt: attempt, unitRandom: Double.random(in: 0..<1)))
@@ -60,9 +67,59 @@ extension TaskContext {
         await settle(.retrying(attempt: attempt + 1, wakeAt: retryAt), entries: [entry])
     }
 
+    /// Fails the run for good: compensations first, then failure hooks, then the status.
+    private func finishFailed(_ error: RecordedError) async {
+        do {
+            try await runCompensations()
+            try await runFailureHooks(error: error)
+        } catch {
+            await stopAfterInterruptedEpilogue()
+            return
+        }
+        await settle(.failed(error))
+    }
+
+    /// The epilogue (compensations, hooks) stopped: suspended or lease lost (another claim goes
+    /// on from the journal), or the code diverged from the journal (parked).
+    private func stopAfterInterruptedEpilogue() async {
+        if case .nonDeterminism(let error)? = state.withLock({ $0.stop }) {
+            await settle(.parked(RecordedError(error)))
+        }
+    }
+
+    private func runSuccessHooks(output: Data) async throws {
+        if let hook = task.onSuccess {
+            try await runHook("onSuccess") { try await hook(self.runID, self.input, output) }
+        }
+        if let hook = engine.configuration.hooks.onSuccess {
+            let run = FinishedRun(runID: runID, taskName: taskName, input: input, output: output, error: nil)
+            try await runHook("global onSuccess") { try await hook(run) }
+        }
+    }
+
+    private func runFailureHooks(error: RecordedError) async throws {
+        if let hook = task.onFailure {
+            try await runHook("onFailure") { try await hook(self.runID, self.input, error) }
+        }
+        if let hook = engine.configuration.hooks.onFailure {
+            let run = FinishedRun(runID: runID, taskName: taskName, input: input, output: nil, error: error)
+            try await runHook("global onFailure") { try await hook(run) }
+        }
+    }
+
+    /// A hook as a durable step; failing for good is journaled and logged, not fatal.
+    private func runHook(_ name: String, _ body: () async throws -> Void) async throws {
+        do {
+            try await step(name, operation: body)
+        } catch let error as StepFailedError {
+            logger.error("hook failed", metadata: ["keel.hook": .string(name), "error.message": .string(error.description)])
+        }
+    }
+
     private func settle(_ change: RunTransition.Change, entries: [JournalEntry] = []) async {
         do {
             try await engine.commit(RunTransition(entries: entries, change: change), lease: lease)
+            if parentID != nil { engine.workAvailable.notify(0) }
             switch change {
             case .completed: logger.debug("run completed")
             case .failed(let error): logger.info("run failed", metadata: ["error.message": .string(error.message)])

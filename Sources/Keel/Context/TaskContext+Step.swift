@@ -119,3 +119,41 @@ struct NoResult: Codable, Sendable {
         try container.encodeNil()
     }
 }
+
+extension TaskContext {
+    /// Runs `operation` as a durable step and registers `compensate` to undo it: if the run later
+    /// fails for good, the compensations of its completed steps run in reverse order, each as a
+    /// journaled step (`compensate <name>`) retried by the task's policy (a saga).
+    ///
+    /// ```swift
+    /// let charge = try await context.step("charge", compensate: { charge in try await payments.refund(charge.id) }) {
+    ///     try await payments.charge(order.total, idempotencyKey: context.idempotencyKey)
+    /// }
+    /// ```
+    /// On replay the recorded result is returned and its compensation registered again, so a run
+    /// that fails after a crash still undoes every completed step.
+    @discardableResult
+    public func step<Result: Codable & Sendable>(
+        _ name: String,
+        retry: RetryPolicy? = nil,
+        compensate: @escaping @Sendable (Result) async throws -> Void,
+        operation: () async throws -> Result
+    ) async throws -> Result {
+        let value = try await step(name, retry: retry, operation: operation)
+        state.withLock { $0.compensations.append(Compensation(stepName: name) { try await compensate(value) }) }
+        return value
+    }
+
+    /// Runs the registered compensations, newest first, each as a durable step. A compensation
+    /// that fails for good is journaled and the others still run.
+    func runCompensations() async throws {
+        let compensations = state.withLock { $0.compensations }
+        for compensation in compensations.reversed() {
+            do {
+                try await step("compensate \(compensation.stepName)") { try await compensation.undo() }
+            } catch let error as StepFailedError {
+                logger.error("compensation failed", metadata: ["keel.step.name": .string(compensation.stepName), "error.message": .string(error.description)])
+            }
+        }
+    }
+}

@@ -22,6 +22,11 @@ public final class TaskContext: Sendable {
     public let logger: Logger
 
     let engine: KeelEngine
+    let task: RegisteredTask
+    /// The run's input, as JSON, for hooks.
+    let input: Data
+    /// The run's parent, for a child run.
+    let parentID: RunID?
     let lease: Lease
     let retryPolicy: RetryPolicy
     let state: Mutex<State>
@@ -47,10 +52,21 @@ public final class TaskContext: Sendable {
         /// Whether the store shows the run as waiting while its Swift task is kept in memory.
         var waitingInMemory = false
         var stop: Stop?
+        /// Compensations of completed steps, in completion order.
+        var compensations: [Compensation] = []
     }
 
-    init(engine: KeelEngine, record: RunRecord, lease: Lease, history: ReplayHistory, retryPolicy: RetryPolicy, logger: Logger) {
+    /// Undo work of a completed step, registered with it.
+    struct Compensation: Sendable {
+        var stepName: String
+        var undo: @Sendable () async throws -> Void
+    }
+
+    init(engine: KeelEngine, task: RegisteredTask, record: RunRecord, lease: Lease, history: ReplayHistory, retryPolicy: RetryPolicy, logger: Logger) {
         self.engine = engine
+        self.task = task
+        self.input = record.input
+        self.parentID = record.parentID
         self.runID = record.id
         self.taskName = record.taskName
         self.attempt = record.attempt

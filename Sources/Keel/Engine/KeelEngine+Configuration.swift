@@ -29,6 +29,8 @@ extension KeelEngine {
         /// Queues this engine serves beyond those its tasks declare (for runs triggered with
         /// ``TriggerOptions/queue``), or limits for the default queue.
         public var queues: [QueueDefinition] = []
+        /// Hooks run after every run of every task; none by default.
+        public var hooks = RunHooks()
 
         /// Creates a configuration; every setting has a default suited to `keel dev`.
         public init(

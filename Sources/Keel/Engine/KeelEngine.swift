@@ -154,6 +154,7 @@ public final class KeelEngine: Service, Sendable {
         }
         let context = TaskContext(
             engine: self,
+            task: task,
             record: record,
             lease: claimed.lease,
             history: ReplayHistory(entries: entries),

@@ -6,6 +6,10 @@ struct RegisteredTask: Sendable {
     let version: String
     let retryPolicy: RetryPolicy
     let queue: QueueDefinition?
+    /// The task's `onSuccess` hook over JSON: run id, input, output.
+    let onSuccess: (@Sendable (RunID, Data, Data) async throws -> Void)?
+    /// The task's `onFailure` hook over JSON: run id, input, error.
+    let onFailure: (@Sendable (RunID, Data, RecordedError) async throws -> Void)?
     /// Throws ``KeelError/Code/invalidInput`` if `input` does not decode into the task's `Input`.
     let validateInput: @Sendable (Data) throws -> Void
     /// Decodes the input, runs the body, encodes the output.
@@ -17,6 +21,23 @@ struct RegisteredTask: Sendable {
         version = (task as? any InstanceNamedTask)?.taskVersion ?? Task.version
         retryPolicy = (task as? any InstanceNamedTask).map(\.taskRetryPolicy) ?? Task.retryPolicy
         queue = Task.queue
+        let hooks = Task.hooks
+        if let hook = hooks.onSuccess {
+            onSuccess = { @Sendable (runID: RunID, input: Data, output: Data) async throws in
+                let typedInput = try JSONCoding.decodeInput(Task.Input.self, from: input, task: name)
+                let typedOutput = try JSONCoding.decode(Task.Output.self, from: output, what: "the output of task '\(name)'")
+                try await hook(runID, typedInput, typedOutput)
+            }
+        } else {
+            onSuccess = nil
+        }
+        if let hook = hooks.onFailure {
+            onFailure = { @Sendable (runID: RunID, input: Data, error: RecordedError) async throws in
+                try await hook(runID, try JSONCoding.decodeInput(Task.Input.self, from: input, task: name), error)
+            }
+        } else {
+            onFailure = nil
+        }
         validateInput = { data in _ = try JSONCoding.decodeInput(Task.Input.self, from: data, task: name) }
         execute = { data, context in
             let input = try JSONCoding.decodeInput(Task.Input.self, from: data, task: name)

@@ -48,6 +48,9 @@ public protocol TaskDefinition: Sendable {
     /// engine's ``KeelEngine/Configuration/queue`` without limits.
     static var queue: QueueDefinition? { get }
 
+    /// Code to run once after the run completes or fails for good; none by default.
+    static var hooks: TaskHooks<Input, Output> { get }
+
     /// The task's body.
     /// - Parameters:
     ///   - input: the run's input.
@@ -61,4 +64,5 @@ extension TaskDefinition {
     public static var version: String { "1" }
     public static var retryPolicy: RetryPolicy { .engineDefault }
     public static var queue: QueueDefinition? { nil }
+    public static var hooks: TaskHooks<Input, Output> { TaskHooks() }
 }
