@@ -11,6 +11,7 @@ extension KeelEngine {
             let ticket = workAvailable.arm(0)
             var wakeAt = clock.now().adding(configuration.pollInterval)
             do {
+                if let tick = try await fireDueSchedules() { wakeAt = min(wakeAt, max(tick, clock.now())) }
                 let claimedAll = try await claimBatch()
                 failures = 0
                 if claimedAll {

@@ -181,6 +181,12 @@ public final class KeelEngine: Service, Sendable {
             }
             state.phase = .running
         }
+        do {
+            try await upsertDeclaredSchedules()
+        } catch {
+            state.withLock { $0.phase = .stopped }
+            throw error
+        }
         logger.info(
             "engine started",
             metadata: ["keel.queue": .string(configuration.queue), "keel.concurrency": .stringConvertible(configuration.concurrency)]

@@ -70,4 +70,23 @@ public protocol RunStore: Sendable {
 
     /// Runs matching `query`, newest first.
     func listRuns(_ query: RunQuery) async throws -> [RunRecord]
+
+    // MARK: Schedules
+
+    /// Creates or replaces the schedule with `schedule.id`. When its cron, time zone or input
+    /// changed (or it is new), its next tick becomes `schedule.nextFireAt`; otherwise the stored
+    /// next tick stays. Returns the schedule as stored.
+    func upsertSchedule(_ schedule: Schedule, now: Date) async throws -> Schedule
+    /// Every schedule, by id.
+    func schedules() async throws -> [Schedule]
+    /// Deletes a schedule. - Returns: whether it existed.
+    func deleteSchedule(_ id: String) async throws -> Bool
+    /// Schedules of `taskNames` whose next tick is at or before `now`.
+    func dueSchedules(taskNames: [String], now: Date) async throws -> [Schedule]
+    /// The earliest next tick of the schedules of `taskNames`.
+    func nextScheduleFireTime(taskNames: [String]) async throws -> Date?
+    /// Fires one tick, at most once across engines: if the schedule's next tick is still
+    /// `tick`, moves it to `nextFireAt` and creates `run`, in one transaction.
+    /// - Returns: whether this call fired the tick (false: another engine did, or it changed).
+    func fireSchedule(_ id: String, tick: Date, nextFireAt: Date?, run: NewRun) async throws -> Bool
 }

@@ -6,6 +6,8 @@ struct RegisteredTask: Sendable {
     let version: String
     let retryPolicy: RetryPolicy
     let queue: QueueDefinition?
+    /// The schedules the task declares, resolved (cron parsed, input encoded).
+    let schedules: [Schedule]
     /// The task's `onSuccess` hook over JSON: run id, input, output.
     let onSuccess: (@Sendable (RunID, Data, Data) async throws -> Void)?
     /// The task's `onFailure` hook over JSON: run id, input, error.
@@ -15,12 +17,24 @@ struct RegisteredTask: Sendable {
     /// Decodes the input, runs the body, encodes the output.
     let execute: @Sendable (Data, TaskContext) async throws -> Data
 
-    init<Task: TaskDefinition>(_ task: Task) {
+    init<Task: TaskDefinition>(_ task: Task) throws {
         let name = (task as? any InstanceNamedTask)?.taskName ?? Task.name
         self.name = name
         version = (task as? any InstanceNamedTask)?.taskVersion ?? Task.version
         retryPolicy = (task as? any InstanceNamedTask).map(\.taskRetryPolicy) ?? Task.retryPolicy
         queue = Task.queue
+        schedules = try Task.schedules.enumerated().map { index, declared in
+            let cron: CronExpression
+            do {
+                cron = try CronExpression(declared.expression, timeZoneIdentifier: declared.timeZone)
+            } catch {
+                throw KeelError(.invalidConfiguration, "task '\(name)' declares a bad schedule: \(error)")
+            }
+            return Schedule(
+                id: declared.id ?? "\(name)#\(index)", taskName: name, cron: cron,
+                input: try JSONCoding.encode(declared.input, what: "the input of a schedule of task '\(name)'"), isDeclared: true
+            )
+        }
         let hooks = Task.hooks
         if let hook = hooks.onSuccess {
             onSuccess = { @Sendable (runID: RunID, input: Data, output: Data) async throws in
@@ -54,7 +68,7 @@ struct TaskRegistry: Sendable {
     init(_ definitions: [any TaskDefinition]) throws {
         var tasks: [String: RegisteredTask] = [:]
         for definition in definitions {
-            let registered = RegisteredTask(definition)
+            let registered = try RegisteredTask(definition)
             if tasks[registered.name] != nil {
                 throw KeelError(.invalidConfiguration, "two tasks are registered under the name '\(registered.name)'")
             }

@@ -51,6 +51,10 @@ public protocol TaskDefinition: Sendable {
     /// Code to run once after the run completes or fails for good; none by default.
     static var hooks: TaskHooks<Input, Output> { get }
 
+    /// Cron schedules that trigger this task; none by default. The engine creates or updates
+    /// them in the store when it starts.
+    static var schedules: [CronSchedule<Input>] { get }
+
     /// The task's body.
     /// - Parameters:
     ///   - input: the run's input.
@@ -65,4 +69,5 @@ extension TaskDefinition {
     public static var retryPolicy: RetryPolicy { .engineDefault }
     public static var queue: QueueDefinition? { nil }
     public static var hooks: TaskHooks<Input, Output> { TaskHooks() }
+    public static var schedules: [CronSchedule<Input>] { [] }
 }
