@@ -5,7 +5,9 @@ import Logging
 
 /// Release-build benchmarks for the core engine on a fresh SQLite file per scenario.
 ///
-///     swift run -c release keel-bench [--only S,A,Ac,B] [--n 2000] [--durability full|normal] [--repeats 3]
+///     swift run -c release keel-bench [--only S,A,Ac,B,F,W] [--n 2000] [--durability full|normal] [--repeats 3]
+///
+/// F (fan-out of 10,000 children) and W (memory with 100,000 waiting runs) run only when named.
 ///
 /// Prints a table and, last, one JSON line with every figure.
 @main
@@ -35,6 +37,24 @@ struct Bench {
             var total = 0
             for index in 0..<input { total += try await context.step("step") { index } }
             return total
+        }
+    }
+
+    /// Fans out `input` one-step children and sums their outputs.
+    struct FanOut: TaskDefinition {
+        static let name = "bench.fan-out"
+        func run(input: Int, context: TaskContext) async throws -> Int {
+            let results = try await context.batchTriggerAndWait(OneStep.self, inputs: Array(0..<input))
+            return try results.reduce(0) { $0 + (try $1.get()) }
+        }
+    }
+
+    /// Creates a token and waits on it: a run that costs a row while it waits.
+    struct Approval: TaskDefinition {
+        static let name = "bench.approval"
+        func run(input: Int, context: TaskContext) async throws -> Int {
+            let token = try await context.createToken()
+            return try await context.wait(for: token, as: Int.self)
         }
     }
 
@@ -73,6 +93,14 @@ struct Bench {
             let p50 = p50s.sorted()[p50s.count / 2]
             let p99 = p99s.sorted()[p99s.count / 2]
             report("B", "500 × 1-step run, trigger to result", "p50 \(format(p50)) ms, p99 \(format(p99)) ms", &results, ["B_p50_ms": p50, "B_p99_ms": p99])
+        }
+        if options.only.contains("F") {
+            let seconds = try await median(options.repeats) { try await fanOut(children: 10_000, options: options) }
+            report("F", "batchTriggerAndWait of 10,000 children", "\(format(seconds)) s", &results, ["F_fanout_10k_s": seconds])
+        }
+        if options.only.contains("W") {
+            let (baseline, peak) = try await waitingRuns(runs: 100_000, options: options)
+            report("W", "100,000 runs waiting on tokens", "peak RSS \(format(peak)) MiB (\(format(baseline)) MiB before)", &results, ["W_rss_mib": peak, "W_rss_before_mib": baseline])
         }
         results["durability_full"] = options.durability == .full ? 1 : 0
         let json = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
@@ -125,6 +153,44 @@ struct Bench {
         }
     }
 
+    /// Seconds for a parent to fan out `children` one-step children and collect their outputs.
+    static func fanOut(children: Int, options: Options) async throws -> Double {
+        try await withEngine(options: options, concurrency: 32) { engine in
+            let start = ContinuousClock.now
+            let sum = try await engine.trigger(FanOut.self, input: children).result()
+            precondition(sum == children * (children - 1) / 2, "wrong fan-out sum \(sum)")
+            return (ContinuousClock.now - start).seconds
+        }
+    }
+
+    /// Peak resident memory (MiB) before and after `runs` runs are all waiting on tokens.
+    static func waitingRuns(runs: Int, options: Options) async throws -> (Double, Double) {
+        try await withEngine(options: options, concurrency: 32) { engine in
+            let baseline = residentMiB()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for chunk in stride(from: 0, to: runs, by: 1000) {
+                    group.addTask {
+                        for index in chunk..<min(runs, chunk + 1000) { _ = try await engine.trigger(Approval.self, input: index) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            while try await engine.listRuns(RunQuery(statuses: [.queued, .running], limit: 1)).count > 0 {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            return (baseline, residentMiB())
+        }
+    }
+
+    /// The process's peak resident set (VmHWM), in MiB.
+    static func residentMiB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return 0 }
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        return kilobytes / 1024
+    }
+
     // MARK: Harness
 
     static func withEngine<Result: Sendable>(
@@ -137,7 +203,7 @@ struct Bench {
         let engine = try KeelEngine(
             configuration: .init(concurrency: concurrency),
             store: try .sqlite(path: directory.appendingPathComponent("bench.sqlite").path, configuration: .init(durability: options.durability)),
-            tasks: [ThreeSteps(), OneStep(), ManySteps()],
+            tasks: [ThreeSteps(), OneStep(), ManySteps(), FanOut(), Approval()],
             logger: logger
         )
         let service = Task { try await engine.run() }
