@@ -56,9 +56,10 @@ extension SQLiteRunStore {
         let now = request.now.millisecondsSince1970
         var capacity = request.limit
         if let limit = queue.concurrencyLimit {
+            // Live leases only, as in countLeased(queue:key:now:db:).
             let leased = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM run WHERE queue = ? AND lease_owner IS NOT NULL"),
-                arguments: [queue.name]
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM run WHERE queue = ? AND lease_owner IS NOT NULL AND lease_expires_at > ?"),
+                arguments: [queue.name, now]
             ) ?? 0
             capacity = min(capacity, limit - leased)
         }
@@ -96,7 +97,7 @@ extension SQLiteRunStore {
                 if isFresh && freshStarts <= 0 { continue }
                 let key: String? = candidate["concurrency_key"]
                 if let key, let perKey = queue.concurrencyLimitPerKey {
-                    let leased = try leasedByKey[key] ?? countLeased(queue: queue.name, key: key, db: db)
+                    let leased = try leasedByKey[key] ?? countLeased(queue: queue.name, key: key, now: now, db: db)
                     if leased >= perKey {
                         leasedByKey[key] = leased
                         continue
@@ -116,10 +117,14 @@ extension SQLiteRunStore {
         return claimed
     }
 
-    private static func countLeased(queue: String, key: String, db: Database) throws -> Int {
+    /// Runs of `queue` with `key` under a live lease. A lapsed lease does not count: its worker
+    /// died, and the run must be claimable again within the limit it occupied.
+    private static func countLeased(queue: String, key: String, now: Int64, db: Database) throws -> Int {
         try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT COUNT(*) FROM run WHERE queue = ? AND concurrency_key = ? AND lease_owner IS NOT NULL"),
-            arguments: [queue, key]
+            db.cachedStatement(
+                sql: "SELECT COUNT(*) FROM run WHERE queue = ? AND concurrency_key = ? AND lease_owner IS NOT NULL AND lease_expires_at > ?"
+            ),
+            arguments: [queue, key, now]
         ) ?? 0
     }
 
