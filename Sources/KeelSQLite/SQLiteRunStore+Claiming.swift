@@ -4,9 +4,10 @@ public import Keel
 
 extension SQLiteRunStore {
     public func claimDueRuns(_ request: ClaimRequest) async throws -> [ClaimedRun] {
-        guard request.limit > 0, !request.taskNames.isEmpty, !request.queues.isEmpty else { return [] }
+        guard !request.taskNames.isEmpty, !request.queues.isEmpty else { return [] }
         return try await write { db in
             try Self.expireOverdueRuns(now: request.now.millisecondsSince1970, db: db)
+            guard request.limit > 0 else { return [] }
             var claimed: [ClaimedRun] = []
             for queue in request.queues where claimed.count < request.limit {
                 var queueRequest = request

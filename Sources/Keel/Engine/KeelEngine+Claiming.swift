@@ -7,11 +7,12 @@ extension KeelEngine {
     /// (new run, freed slot), or the poll interval, whichever comes first.
     func claimLoop() async {
         var failures = 0
+        var lastClaimAt = Date.distantPast
         while isAcceptingWork && !Task.isCancelled {
             let ticket = workAvailable.arm(0)
             var wakeAt = clock.now().adding(configuration.pollInterval)
             do {
-                let claimedAll = try await claimBatch()
+                let claimedAll = try await claimBatch(lastClaimAt: &lastClaimAt)
                 failures = 0
                 if claimedAll {
                     workAvailable.disarm(ticket)
@@ -43,11 +44,15 @@ extension KeelEngine {
     }
 
     /// Claims as many due runs as there are free slots and starts them.
+    ///
+    /// With no free slot it still asks the store, at most once per poll interval, for a claim of
+    /// none: the store expires runs whose time to live ran out while every slot was busy.
     /// - Returns: whether every free slot was filled (so more runs may be due).
-    private func claimBatch() async throws -> Bool {
+    private func claimBatch(lastClaimAt: inout Date) async throws -> Bool {
         let free = slots.tryAcquire(upTo: configuration.concurrency)
-        guard free > 0 else { return false }
         let now = clock.now()
+        guard free > 0 || now >= lastClaimAt.adding(configuration.pollInterval) else { return false }
+        lastClaimAt = now
         let claimed: [ClaimedRun]
         do {
             claimed = try await store.claimDueRuns(
@@ -69,7 +74,7 @@ extension KeelEngine {
             logger.debug("claimed run", metadata: ["keel.run.id": .string(run.record.id.rawValue), "keel.task.name": .string(run.record.taskName)])
             startExecution(of: run, journal: nil)
         }
-        return claimed.count == free
+        return free > 0 && claimed.count == free
     }
 
     /// Cancels the Swift tasks of runs executing here whose lease this worker lost (cancelled

@@ -16,7 +16,8 @@ public protocol RunStore: Sendable {
     /// Leases up to `request.limit` due runs of `request.queue` to `request.workerID`, oldest due first.
     ///
     /// A run is due when it is queued or waiting and its time has come, or when the lease of the
-    /// worker executing it has lapsed.
+    /// worker executing it has lapsed. Runs whose time to live ran out before they started are
+    /// expired first, also when `request.limit` is 0 (a worker with no free slot asks for that).
     func claimDueRuns(_ request: ClaimRequest) async throws -> [ClaimedRun]
 
     /// Appends `transition.entries` to the run's journal and applies `transition.change`, in one
