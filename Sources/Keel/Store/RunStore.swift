@@ -61,9 +61,10 @@ public protocol RunStore: Sendable {
     func awaitWaitpoint(_ waitpoint: Waitpoint, lease: Lease, now: Date) async throws -> WaitResolution
     /// Completes the token waitpoint `id` with `payload` and wakes the run waiting on it.
     /// - Throws: ``KeelError/Code/tokenNotFound``; ``KeelError/Code/invalidState`` if it was
-    ///   already completed or has timed out.
+    ///   already completed or has timed out, or its run has finished (cancelled, say).
     func completeToken(_ id: String, payload: Data, now: Date) async throws -> Waitpoint
-    /// Completes every event waitpoint pending on `name` with `payload`, waking their runs.
+    /// Completes every event waitpoint pending on `name` whose run still waits, with `payload`,
+    /// waking their runs (a cancelled run's wait takes no event).
     /// - Returns: the runs woken.
     func sendEvent(_ name: String, payload: Data, now: Date) async throws -> [RunID]
     /// The waitpoint with `id`, if any.
