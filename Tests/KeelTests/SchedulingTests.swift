@@ -296,6 +296,24 @@ struct SchedulingTests {
     }
 
     @Test(arguments: TestStore.allCases)
+    func concurrentTriggersWithOneIdempotencyKeyCreateOneRun(store: TestStore) async throws {
+        let starts = Recorder<String>()
+        try await withTestEngine(store: store, tasks: [Echo(starts: starts)]) { test in
+            let ids = try await withThrowingTaskGroup(of: RunID.self) { group in
+                for index in 0..<20 {
+                    group.addTask { try await test.trigger(Echo.self, input: "\(index)", options: .init(idempotencyKey: "payment-9")).id }
+                }
+                return try await group.reduce(into: Set<RunID>()) { $0.insert($1) }
+            }
+            #expect(ids.count == 1)
+            let id = try #require(ids.first)
+            _ = try await test.engine.handle(for: id, output: String.self).result()
+            #expect(starts.all.count == 1)
+            #expect(try await test.engine.listRuns(RunQuery(taskName: Echo.name)).count == 1)
+        }
+    }
+
+    @Test(arguments: TestStore.allCases)
     func anIdempotencyKeyHoldsForADayByDefault(store: TestStore) async throws {
         try await withTestEngine(store: store, tasks: [Echo(starts: Recorder())]) { test in
             let options = TriggerOptions(idempotencyKey: "order-2")
