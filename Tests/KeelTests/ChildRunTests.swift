@@ -135,14 +135,19 @@ struct ChildRunTests {
                 .init(value: 1, seconds: 4), .init(value: -2, seconds: 3), .init(value: 3, seconds: 2),
                 .init(value: -4, seconds: 1), .init(value: 5, seconds: 0),
             ]
+            let start = test.clock.now()
             let parent = try await test.trigger(AwaitBatch.self, input: inputs)
             try await test.waitUntil(parent.id, is: .waiting)
-            for _ in 0..<4 {
-                try await eventually("the children to sleep") {
-                    let statuses = try await test.engine.listRuns(RunQuery(parentID: parent.id)).map(\.status)
-                    return statuses.count == 5 && statuses.allSatisfy { $0 != .queued && $0 != .running }
+            for elapsed in 0...4 {
+                if elapsed > 0 { await test.clock.advance(by: .seconds(1)) }
+                try await eventually("the children due by \(elapsed) s to finish, the others to sleep") {
+                    let children = try await test.engine.listRuns(RunQuery(parentID: parent.id))
+                    guard children.count == 5 else { return false }
+                    return try children.allSatisfy { child in
+                        let seconds = try JSONDecoder().decode(SlowChild.Input.self, from: child.input).seconds
+                        return seconds <= elapsed ? child.status.isTerminal : child.status == .waiting
+                    }
                 }
-                await test.clock.advance(by: .seconds(1))
             }
             let outcomes = try await parent.result()
 
@@ -156,9 +161,8 @@ struct ChildRunTests {
                 .failed(child: ids[3], status: .failed, message: "negative value -4"),
                 .output(10),
             ])
-            let finishedAt = ids.compactMap { id in children.first { $0.id == id }?.finishedAt }
-            #expect(finishedAt.count == 5)
-            #expect(finishedAt == finishedAt.sorted(by: >), "the children finished in reverse input order")
+            let finishedAt = ids.map { id in children.first { $0.id == id }?.finishedAt }
+            #expect(finishedAt == [4, 3, 2, 1, 0].map { start.addingTimeInterval($0) }, "the children finished in reverse input order")
         }
     }
 
