@@ -79,8 +79,13 @@ extension KeelEngine {
 
     /// Cancels the Swift tasks of runs executing here whose lease this worker lost (cancelled
     /// from another process, or taken over): their step in flight sees the cancellation.
-    private func stopRunsNoLongerHeld(_ held: Set<RunID>) {
-        let lost = state.withLock { state in state.activeRuns.filter { !held.contains($0.key) } }
+    ///
+    /// Only runs already executing before the renewal (`before`, by their Swift task) are judged:
+    /// a run claimed while the renewal was in flight is held, though the renewal did not see it.
+    private func stopRunsNoLongerHeld(_ held: Set<RunID>, before: [RunID: Task<Void, Never>]) {
+        let lost = state.withLock { state in
+            before.filter { runID, task in !held.contains(runID) && state.activeRuns[runID] == task }
+        }
         for (runID, task) in lost {
             logger.info("lease lost; stopping the run here", metadata: ["keel.run.id": .string(runID.rawValue)])
             task.cancel()
@@ -97,8 +102,9 @@ extension KeelEngine {
             }
             if state.withLock({ $0.crashed || $0.phase == .stopped }) { return }
             do {
+                let before = state.withLock { $0.activeRuns }
                 let held = try await store.renewLeases(workerID: workerID, expiresAt: clock.now().adding(configuration.leaseDuration))
-                stopRunsNoLongerHeld(held)
+                stopRunsNoLongerHeld(held, before: before)
             } catch {
                 logger.error("renewing leases failed", metadata: ["error.message": .string("\(error)")])
             }
