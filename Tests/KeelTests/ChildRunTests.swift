@@ -274,6 +274,27 @@ struct ChildRunTests {
     }
 
     @Test(arguments: TestStore.allCases)
+    func aRejectedChildTriggerDoesNotUpsetTheReplay(store: TestStore) async throws {
+        // A trigger rejected for its options is caught; the run goes on, sleeps past the
+        // in-memory threshold and is replayed. The replay must see the same calls as the live run.
+        let parent = ClosureTask<Int, [String]>("rejected-then-triggered", retryPolicy: .never) { _, context in
+            let rejected = try? await context.trigger(Doubler.self, input: 1, options: .init(idempotencyKey: "k"))
+            let child = try await context.trigger(Doubler.self, input: 2)
+            try await context.sleep(for: .seconds(3600))
+            return [rejected?.rawValue ?? "rejected", child.rawValue]
+        }
+        try await withTestEngine(store: store, tasks: [parent, Doubler(probe: Probe())]) { test in
+            let run = try await test.engine.trigger(parent, input: 0)
+            try await test.waitUntil(run.id, is: .waiting)
+            await test.clock.advance(by: .seconds(3600))
+            let output = try await run.result()
+            let children = try await test.engine.listRuns(RunQuery(parentID: run.id))
+            #expect(children.count == 1)
+            #expect(output == ["rejected"] + children.map(\.id.rawValue))
+        }
+    }
+
+    @Test(arguments: TestStore.allCases)
     func childRunsRejectIdempotencyKeysAndDebounce(store: TestStore) async throws {
         let parent = ClosureTask<Int, [String]>("bad-child-options", retryPolicy: .never) { _, context in
             var codes: [String] = []
