@@ -73,6 +73,22 @@ extension SQLiteRunStore {
             freshStarts = rate.limit - started
         }
         guard capacity > 0 else { return [] }
+        // Keys already at their limit are left out of the scan in SQL, so that one key's backlog
+        // (a busy tenant) does not fill the bounded scan and starve the keys queued behind it.
+        var saturatedKeys: [String] = []
+        if let perKey = queue.concurrencyLimitPerKey {
+            saturatedKeys = try String.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT concurrency_key FROM run
+                        WHERE queue = ? AND concurrency_key IS NOT NULL AND lease_owner IS NOT NULL AND lease_expires_at > ?
+                        GROUP BY concurrency_key HAVING COUNT(*) >= ?
+                        """
+                ),
+                arguments: [queue.name, now, perKey]
+            )
+        }
+        let saturated = String(decoding: try JSONEncoder().encode(saturatedKeys), as: UTF8.self)
         let taskNames = Set(request.taskNames)
         var leasedByKey: [String: Int] = [:]
         var claimed: [ClaimedRun] = []
@@ -85,11 +101,12 @@ extension SQLiteRunStore {
                         SELECT id, task_name, concurrency_key, started_at FROM run
                         WHERE queue = ? AND available_at IS NOT NULL AND available_at - priority_ms <= ? AND available_at <= ?
                           AND (lease_owner IS NULL OR lease_owner != ?)
+                          AND (concurrency_key IS NULL OR concurrency_key NOT IN (SELECT value FROM json_each(?)))
                         ORDER BY available_at - priority_ms
                         LIMIT ? OFFSET ?
                         """
                 ),
-                arguments: [queue.name, now, now, request.workerID, pageSize, offset]
+                arguments: [queue.name, now, now, request.workerID, saturated, pageSize, offset]
             )
             offset += candidates.count
             for candidate in candidates {

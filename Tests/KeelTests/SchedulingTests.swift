@@ -134,6 +134,44 @@ struct SchedulingTests {
         }
     }
 
+    /// One run per tenant at a time; the tenant "noisy" blocks on a gate.
+    struct Tenant: TaskDefinition {
+        static let name = "tenant"
+        static let queue: QueueDefinition? = QueueDefinition("tenant-queue", concurrencyLimitPerKey: 1)
+        let probe: Probe
+        let gate: Gate
+
+        func run(input: String, context: TaskContext) async throws -> String {
+            try await context.step("work") { () async throws -> String in
+                probe.hit(input)
+                if input == "noisy" { try await gate.wait() }
+                return input
+            }
+        }
+    }
+
+    @Test(arguments: TestStore.allCases)
+    func aTenantsBacklogDoesNotStarveOtherTenants(store: TestStore) async throws {
+        let probe = Probe()
+        let gate = Gate()
+        let backlog = ClosureTask<Int, Int>("backlog") { count, context in
+            try await context.batchTrigger(Tenant.self, inputs: Array(repeating: "noisy", count: count), options: .init(concurrencyKey: "noisy")).count
+        }
+        try await withTestEngine(store: store, tasks: [Tenant(probe: probe, gate: gate), backlog]) { test in
+            // Given 5,000 runs of one tenant queued ahead (created in one transaction, as the
+            // children of a run), the first of them running
+            #expect(try await test.engine.trigger(backlog, input: 5000).result() == 5000)
+            try await eventually("the first noisy run to start") { probe.count("noisy") == 1 }
+            // When another tenant triggers a run
+            let quiet = try await test.trigger(Tenant.self, input: "quiet", options: .init(concurrencyKey: "quiet"))
+            // Then it runs at once, behind no one
+            try await test.waitUntil(quiet.id, is: .completed)
+            #expect(try await quiet.result() == "quiet")
+            #expect(probe.count("noisy") == 1)
+            gate.open()
+        }
+    }
+
     @Test(arguments: TestStore.allCases)
     func queueConcurrencyLimitIsNeverExceeded(store: TestStore) async throws {
         let probe = Probe()
