@@ -4,9 +4,10 @@ public import Keel
 
 extension SQLiteRunStore {
     public func claimDueRuns(_ request: ClaimRequest) async throws -> [ClaimedRun] {
-        guard request.limit > 0, !request.taskNames.isEmpty, !request.queues.isEmpty else { return [] }
+        guard !request.taskNames.isEmpty, !request.queues.isEmpty else { return [] }
         return try await write { db in
             try Self.expireOverdueRuns(now: request.now.millisecondsSince1970, db: db)
+            guard request.limit > 0 else { return [] }
             var claimed: [ClaimedRun] = []
             for queue in request.queues where claimed.count < request.limit {
                 var queueRequest = request
@@ -56,9 +57,10 @@ extension SQLiteRunStore {
         let now = request.now.millisecondsSince1970
         var capacity = request.limit
         if let limit = queue.concurrencyLimit {
+            // Live leases only, as in countLeased(queue:key:now:db:).
             let leased = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM run WHERE queue = ? AND lease_owner IS NOT NULL"),
-                arguments: [queue.name]
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM run WHERE queue = ? AND lease_owner IS NOT NULL AND lease_expires_at > ?"),
+                arguments: [queue.name, now]
             ) ?? 0
             capacity = min(capacity, limit - leased)
         }
@@ -71,6 +73,22 @@ extension SQLiteRunStore {
             freshStarts = rate.limit - started
         }
         guard capacity > 0 else { return [] }
+        // Keys already at their limit are left out of the scan in SQL, so that one key's backlog
+        // (a busy tenant) does not fill the bounded scan and starve the keys queued behind it.
+        var saturatedKeys: [String] = []
+        if let perKey = queue.concurrencyLimitPerKey {
+            saturatedKeys = try String.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT concurrency_key FROM run
+                        WHERE queue = ? AND concurrency_key IS NOT NULL AND lease_owner IS NOT NULL AND lease_expires_at > ?
+                        GROUP BY concurrency_key HAVING COUNT(*) >= ?
+                        """
+                ),
+                arguments: [queue.name, now, perKey]
+            )
+        }
+        let saturated = String(decoding: try JSONEncoder().encode(saturatedKeys), as: UTF8.self)
         let taskNames = Set(request.taskNames)
         var leasedByKey: [String: Int] = [:]
         var claimed: [ClaimedRun] = []
@@ -83,11 +101,12 @@ extension SQLiteRunStore {
                         SELECT id, task_name, concurrency_key, started_at FROM run
                         WHERE queue = ? AND available_at IS NOT NULL AND available_at - priority_ms <= ? AND available_at <= ?
                           AND (lease_owner IS NULL OR lease_owner != ?)
+                          AND (concurrency_key IS NULL OR concurrency_key NOT IN (SELECT value FROM json_each(?)))
                         ORDER BY available_at - priority_ms
                         LIMIT ? OFFSET ?
                         """
                 ),
-                arguments: [queue.name, now, now, request.workerID, pageSize, offset]
+                arguments: [queue.name, now, now, request.workerID, saturated, pageSize, offset]
             )
             offset += candidates.count
             for candidate in candidates {
@@ -96,7 +115,7 @@ extension SQLiteRunStore {
                 if isFresh && freshStarts <= 0 { continue }
                 let key: String? = candidate["concurrency_key"]
                 if let key, let perKey = queue.concurrencyLimitPerKey {
-                    let leased = try leasedByKey[key] ?? countLeased(queue: queue.name, key: key, db: db)
+                    let leased = try leasedByKey[key] ?? countLeased(queue: queue.name, key: key, now: now, db: db)
                     if leased >= perKey {
                         leasedByKey[key] = leased
                         continue
@@ -116,10 +135,14 @@ extension SQLiteRunStore {
         return claimed
     }
 
-    private static func countLeased(queue: String, key: String, db: Database) throws -> Int {
+    /// Runs of `queue` with `key` under a live lease. A lapsed lease does not count: its worker
+    /// died, and the run must be claimable again within the limit it occupied.
+    private static func countLeased(queue: String, key: String, now: Int64, db: Database) throws -> Int {
         try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT COUNT(*) FROM run WHERE queue = ? AND concurrency_key = ? AND lease_owner IS NOT NULL"),
-            arguments: [queue, key]
+            db.cachedStatement(
+                sql: "SELECT COUNT(*) FROM run WHERE queue = ? AND concurrency_key = ? AND lease_owner IS NOT NULL AND lease_expires_at > ?"
+            ),
+            arguments: [queue, key, now]
         ) ?? 0
     }
 

@@ -50,6 +50,9 @@ extension SQLiteRunStore {
                     throw KeelError(.invalidState, "token '\(id)' timed out at \(timeoutAt.formatted(.iso8601))")
                 }
             }
+            if let run = try Self.fetchRun(token.runID, db: db), run.status.isTerminal {
+                throw KeelError(.invalidState, "token '\(id)' can no longer be completed: its run \(run.id) is \(run.status)")
+            }
             let now = now.millisecondsSince1970
             try Self.complete(id, payload: payload, runID: token.runID, now: now, db: db)
             return try Self.fetchWaitpoint(id, db: db) ?? token
@@ -62,8 +65,9 @@ extension SQLiteRunStore {
             let rows = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT id, run_id FROM waitpoint
-                        WHERE kind = 'event' AND status = 'pending' AND event_name = ? AND (timeout_at IS NULL OR timeout_at > ?)
+                        SELECT waitpoint.id, waitpoint.run_id FROM waitpoint JOIN run ON run.id = waitpoint.run_id
+                        WHERE waitpoint.kind = 'event' AND waitpoint.status = 'pending' AND waitpoint.event_name = ?
+                          AND (waitpoint.timeout_at IS NULL OR waitpoint.timeout_at > ?) AND run.status = 'waiting'
                         """
                 ),
                 arguments: [name, now]

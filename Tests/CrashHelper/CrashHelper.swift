@@ -10,11 +10,14 @@ import Logging
 ///     keel-crash-helper resume DB SIDE_FILE RUN_ID  # reclaims the run after its lease, prints its output
 @main
 struct CrashHelper {
-    /// Each step appends `begin i` and `end i` to the side file around 100 ms of work.
+    /// Each step appends `begin i` and `end i` to the side file around 100 ms of work; from step
+    /// `stallFrom` on, a minute of work, so that the test's kill lands mid-run however slowly
+    /// the test process reacts.
     struct Steps: TaskDefinition {
         struct Output: Codable, Sendable { var results: [Int] }
         static let name = "crash.steps"
         let sideFile: String
+        var stallFrom = Int.max
 
         func run(input: Int, context: TaskContext) async throws -> Output {
             var results: [Int] = []
@@ -22,7 +25,7 @@ struct CrashHelper {
                 results.append(
                     try await context.step("step-\(index)") {
                         try append("begin \(index)")
-                        try await Task.sleep(for: .milliseconds(100))
+                        try await Task.sleep(for: index >= stallFrom ? .seconds(60) : .milliseconds(100))
                         try append("end \(index)")
                         return index * index
                     })
@@ -54,7 +57,7 @@ struct CrashHelper {
         let engine = try KeelEngine(
             configuration: .init(leaseDuration: .seconds(2), heartbeatInterval: .milliseconds(500), pollInterval: .milliseconds(50)),
             store: try .sqlite(path: database),
-            tasks: [Steps(sideFile: sideFile)],
+            tasks: [Steps(sideFile: sideFile, stallFrom: mode == "start" ? 2 : .max)],
             logger: logger
         )
         let service = Task { try await engine.run() }

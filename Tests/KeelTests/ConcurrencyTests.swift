@@ -28,7 +28,7 @@ struct ConcurrencyTests {
             var sum = 0
             for handle in handles { sum += try await handle.result() }
             #expect(sum == (0..<30).reduce(0, +))
-            #expect(probe.maximum("running") == 3)
+            #expect(probe.maximum("running") <= 3, "never more runs at once than the engine's concurrency")
         }
     }
 

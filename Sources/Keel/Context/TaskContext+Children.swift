@@ -45,14 +45,17 @@ extension TaskContext {
     private func triggerChildren<Child: TaskDefinition>(
         _ task: Child.Type, inputs: [Child.Input], options: TriggerOptions, awaited: Bool
     ) async throws -> ChildrenTriggered {
+        // Options are checked before the call takes a journal position: a rejected trigger
+        // (caught by the task) then takes none, live or on replay, and later calls keep theirs.
+        if options.idempotencyKey != nil || options.debounce != nil {
+            throw KeelError(.invalidInput, "idempotencyKey and debounce do not apply to child runs: a replay never triggers a child twice")
+        }
+        try options.validate()
         let (position, recorded, _) = try claimPosition(for: .trigger(Child.name))
         if let recorded {
             return try JSONCoding.decode(ChildrenTriggered.self, from: recorded.payload ?? Data(), what: "the children recorded at position \(position)")
         }
         try await ensureLive()
-        if options.idempotencyKey != nil || options.debounce != nil {
-            throw KeelError(.invalidInput, "idempotencyKey and debounce do not apply to child runs: a replay never triggers a child twice")
-        }
         let now = clock.now()
         let waitpointID = awaited ? "\(runID.rawValue)/\(position)" : nil
         var newRuns: [NewRun] = []

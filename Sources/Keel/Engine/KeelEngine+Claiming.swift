@@ -7,12 +7,13 @@ extension KeelEngine {
     /// (new run, freed slot), or the poll interval, whichever comes first.
     func claimLoop() async {
         var failures = 0
+        var lastClaimAt = Date.distantPast
         while isAcceptingWork && !Task.isCancelled {
             let ticket = workAvailable.arm(0)
             var wakeAt = clock.now().adding(configuration.pollInterval)
             do {
                 if let tick = try await fireDueSchedules() { wakeAt = min(wakeAt, max(tick, clock.now())) }
-                let claimedAll = try await claimBatch()
+                let claimedAll = try await claimBatch(lastClaimAt: &lastClaimAt)
                 failures = 0
                 if claimedAll {
                     workAvailable.disarm(ticket)
@@ -44,11 +45,15 @@ extension KeelEngine {
     }
 
     /// Claims as many due runs as there are free slots and starts them.
+    ///
+    /// With no free slot it still asks the store, at most once per poll interval, for a claim of
+    /// none: the store expires runs whose time to live ran out while every slot was busy.
     /// - Returns: whether every free slot was filled (so more runs may be due).
-    private func claimBatch() async throws -> Bool {
+    private func claimBatch(lastClaimAt: inout Date) async throws -> Bool {
         let free = slots.tryAcquire(upTo: configuration.concurrency)
-        guard free > 0 else { return false }
         let now = clock.now()
+        guard free > 0 || now >= lastClaimAt.adding(configuration.pollInterval) else { return false }
+        lastClaimAt = now
         let claimed: [ClaimedRun]
         do {
             claimed = try await store.claimDueRuns(
@@ -70,13 +75,18 @@ extension KeelEngine {
             logger.debug("claimed run", metadata: ["keel.run.id": .string(run.record.id.rawValue), "keel.task.name": .string(run.record.taskName)])
             startExecution(of: run, journal: nil)
         }
-        return claimed.count == free
+        return free > 0 && claimed.count == free
     }
 
     /// Cancels the Swift tasks of runs executing here whose lease this worker lost (cancelled
     /// from another process, or taken over): their step in flight sees the cancellation.
-    private func stopRunsNoLongerHeld(_ held: Set<RunID>) {
-        let lost = state.withLock { state in state.activeRuns.filter { !held.contains($0.key) } }
+    ///
+    /// Only runs already executing before the renewal (`before`, by their Swift task) are judged:
+    /// a run claimed while the renewal was in flight is held, though the renewal did not see it.
+    private func stopRunsNoLongerHeld(_ held: Set<RunID>, before: [RunID: Task<Void, Never>]) {
+        let lost = state.withLock { state in
+            before.filter { runID, task in !held.contains(runID) && state.activeRuns[runID] == task }
+        }
         for (runID, task) in lost {
             logger.info("lease lost; stopping the run here", metadata: ["keel.run.id": .string(runID.rawValue)])
             task.cancel()
@@ -93,8 +103,9 @@ extension KeelEngine {
             }
             if state.withLock({ $0.crashed || $0.phase == .stopped }) { return }
             do {
+                let before = state.withLock { $0.activeRuns }
                 let held = try await store.renewLeases(workerID: workerID, expiresAt: clock.now().adding(configuration.leaseDuration))
-                stopRunsNoLongerHeld(held)
+                stopRunsNoLongerHeld(held, before: before)
             } catch {
                 logger.error("renewing leases failed", metadata: ["error.message": .string("\(error)")])
             }

@@ -5,7 +5,8 @@ extension KeelEngine {
     /// Completes the waitpoint token `id` with a JSON `payload`; the run waiting on it (now or
     /// later) continues with it.
     /// - Throws: ``KeelError`` with ``KeelError/Code/tokenNotFound`` for an unknown token,
-    ///   ``KeelError/Code/invalidState`` if it was already completed or has timed out,
+    ///   ``KeelError/Code/invalidState`` if it was already completed or has timed out, or its
+    ///   run has finished (a cancelled run, say),
     ///   ``KeelError/Code/invalidInput`` if `payload` is not JSON, ``KeelError/Code/payloadTooLarge``.
     @discardableResult
     public func completeToken(_ id: String, payload: Data) async throws -> Waitpoint {

@@ -16,7 +16,8 @@ public protocol RunStore: Sendable {
     /// Leases up to `request.limit` due runs of `request.queue` to `request.workerID`, oldest due first.
     ///
     /// A run is due when it is queued or waiting and its time has come, or when the lease of the
-    /// worker executing it has lapsed.
+    /// worker executing it has lapsed. Runs whose time to live ran out before they started are
+    /// expired first, also when `request.limit` is 0 (a worker with no free slot asks for that).
     func claimDueRuns(_ request: ClaimRequest) async throws -> [ClaimedRun]
 
     /// Appends `transition.entries` to the run's journal and applies `transition.change`, in one
@@ -60,9 +61,10 @@ public protocol RunStore: Sendable {
     func awaitWaitpoint(_ waitpoint: Waitpoint, lease: Lease, now: Date) async throws -> WaitResolution
     /// Completes the token waitpoint `id` with `payload` and wakes the run waiting on it.
     /// - Throws: ``KeelError/Code/tokenNotFound``; ``KeelError/Code/invalidState`` if it was
-    ///   already completed or has timed out.
+    ///   already completed or has timed out, or its run has finished (cancelled, say).
     func completeToken(_ id: String, payload: Data, now: Date) async throws -> Waitpoint
-    /// Completes every event waitpoint pending on `name` with `payload`, waking their runs.
+    /// Completes every event waitpoint pending on `name` whose run still waits, with `payload`,
+    /// waking their runs (a cancelled run's wait takes no event).
     /// - Returns: the runs woken.
     func sendEvent(_ name: String, payload: Data, now: Date) async throws -> [RunID]
     /// The waitpoint with `id`, if any.
