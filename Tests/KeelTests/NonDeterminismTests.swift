@@ -27,18 +27,13 @@ struct NonDeterminismTests {
     @Test(arguments: TestStore.allCases)
     func changedCodeParksTheRunWithBothSides(store: TestStore) async throws {
         let probe = Probe()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-nd-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let runStore = try store.make(in: directory)
         let clock = VirtualClock()
 
         // Given a run of version 1, suspended in its sleep
-        let runID = try await withEngine(store: runStore, clock: clock, task: Order(changed: false, probe: probe)) { engine in
-            let run = try await engine.trigger(Order.self, input: "o-1")
-            try await eventually("the sleep") { try await run.status() == .waiting }
-            return run.id
-        }
+        let runID = try await suspendedOrder("o-1", store: runStore, clock: clock, probe: probe)
         let journalBefore = try await runStore.journal(runID)
 
         // When changed code replays it
@@ -73,23 +68,32 @@ struct NonDeterminismTests {
 
     @Test(arguments: TestStore.allCases)
     func codeThatReturnsBeforeTheJournalEndsIsParked(store: TestStore) async throws {
-        let probe = Probe()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-nd-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let runStore = try store.make(in: directory)
         let clock = VirtualClock()
-        let runID = try await withEngine(store: runStore, clock: clock, task: Order(changed: false, probe: probe)) { engine in
-            let run = try await engine.trigger(Order.self, input: "o-2")
-            try await eventually("the sleep") { try await run.status() == .waiting }
-            return run.id
-        }
+        let runID = try await suspendedOrder("o-2", store: runStore, clock: clock, probe: Probe())
         try await withEngine(store: runStore, clock: clock, task: Shortened()) { engine in
             await clock.advance(by: .seconds(3600))
             let error = try await #require(throws: RunFailedError.self) { try await engine.handle(for: runID, output: String.self).result() }
             #expect(error.status == .parked)
             #expect(error.error?.message.contains("the journal recorded step 'charge', the code did return (the task finished)") == true)
         }
+    }
+
+    /// A run of version 1 of `Order`, triggered and left suspended in its sleep.
+    func suspendedOrder(_ input: String, store: any RunStore, clock: VirtualClock, probe: Probe) async throws -> RunID {
+        try await withEngine(store: store, clock: clock, task: Order(changed: false, probe: probe)) { engine in
+            let run = try await engine.trigger(Order.self, input: input)
+            try await eventually("the sleep") { try await run.status() == .waiting }
+            return run.id
+        }
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-nd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
     }
 
     func withEngine<Result: Sendable>(

@@ -40,10 +40,10 @@ extension KeelEngine {
     ///   ``KeelError/Code/payloadTooLarge``. Nothing is written when it throws.
     @discardableResult
     public func trigger(taskName: String, input: Data, options: TriggerOptions = .init()) async throws -> RunID {
+        // The size first, so an oversized input is not decoded; options are checked in createRun.
         let task = try registry.task(named: taskName)
         try checkPayloadSize(input, what: "the input of task '\(taskName)'")
         try task.validateInput(input)
-        try options.validate()
         return try await createRun(taskName: taskName, input: input, options: options)
     }
 
