@@ -15,18 +15,28 @@ let package = Package(
         .library(name: "Keel", targets: ["Keel"]),
         .library(name: "KeelSQLite", targets: ["KeelSQLite"]),
         .library(name: "KeelTesting", targets: ["KeelTesting"]),
+        .library(name: "KeelServer", targets: ["KeelServer"]),
+        .library(name: "KeelCLI", targets: ["KeelCLI"]),
         .executable(name: "keel", targets: ["keel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
             name: "Keel",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -51,16 +61,39 @@ let package = Package(
         ),
         .target(
             name: "KeelExamples",
-            dependencies: ["Keel"],
+            dependencies: ["Keel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KeelServer",
+            dependencies: [
+                "Keel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KeelCLI",
+            dependencies: [
+                "Keel", "KeelSQLite", "KeelServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "keel",
-            dependencies: [
-                "Keel", "KeelSQLite", "KeelExamples",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: ["KeelCLI", "KeelExamples"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -77,7 +110,22 @@ let package = Package(
         ),
         .testTarget(
             name: "KeelTests",
-            dependencies: ["Keel", "KeelSQLite", "KeelTesting", "keel-crash-helper"],
+            dependencies: ["Keel", "KeelSQLite", "KeelTesting", "KeelExamples", "keel-crash-helper"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KeelServerTests",
+            dependencies: [
+                "Keel", "KeelServer", "KeelTesting", "KeelExamples",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KeelCLITests",
+            dependencies: ["Keel", "KeelCLI", "keel"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -38,7 +38,7 @@ extension TaskContext {
             let startedAt = clock.now()
             let failure: any Error
             do {
-                let value = try await StepScope.$current.withValue(StepScope(runID: runID, position: position, name: name)) {
+                let value = try await StepScope.$current.withValue(StepScope(runID: runID, position: position, name: name, attempt: attempt)) {
                     try await operation()
                 }
                 let payload = try encodeResult(value, step: name)

@@ -93,6 +93,13 @@ public final class TaskContext: Sendable {
         return runID.rawValue
     }
 
+    /// Inside a step, the attempt of that step being made: 1 for the first, 2 for the first
+    /// retry, and so on; `nil` outside steps.
+    public var stepAttempt: Int? {
+        guard let step = StepScope.current, step.runID == runID else { return nil }
+        return step.attempt
+    }
+
     var clock: any KeelClock { engine.clock }
 
     // MARK: Positions and replay
@@ -206,4 +213,5 @@ struct StepScope: Sendable {
     var runID: RunID
     var position: Int
     var name: String
+    var attempt: Int
 }

@@ -1,0 +1,1 @@
+// The HTTP API, server-sent events, /metrics and /healthz; built by `buildApplication`.
