@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// `keel runs resume ID`: replays a parked run with the code now deployed (`POST /api/v1/runs/{id}/resume`).
+struct RunsResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a parked run with the code now deployed.")
+
+    @OptionGroup var client: ClientOptions
+
+    /// The run's id.
+    @Argument(help: "The run's id.")
+    var id: String
+
+    init() {}
+
+    func run() async throws {
+        try await Terminal.reportingErrors {
+            try await KeelAPIClient.with(client) { api in
+                let response = try await api.send(.post, "/api/v1/runs/\(PercentEncoding.encode(id))/resume")
+                if client.json {
+                    Terminal.printLine(response.text)
+                } else {
+                    let run = try response.decode(RunSummary.self)
+                    Terminal.printLine("run \(run.id): \(run.status)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+
+/// `keel schedules delete ID`: deletes a cron schedule (`DELETE /api/v1/schedules/{id}`).
+struct SchedulesDeleteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a cron schedule.")
+
+    @OptionGroup var client: ClientOptions
+
+    /// The schedule's id.
+    @Argument(help: "The schedule's id.")
+    var id: String
+
+    init() {}
+
+    func run() async throws {
+        try await Terminal.reportingErrors {
+            try await KeelAPIClient.with(client) { api in
+                let response = try await api.send(.delete, "/api/v1/schedules/\(PercentEncoding.encode(id))")
+                if client.json {
+                    if !response.body.isEmpty { Terminal.printLine(response.text) }
+                } else {
+                    Terminal.printLine("schedule \(id): deleted")
+                }
+            }
+        }
+    }
+}
