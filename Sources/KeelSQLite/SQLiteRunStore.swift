@@ -106,9 +106,15 @@ public final class SQLiteRunStore: RunStore {
     }
 
     public func journal(_ id: RunID) async throws -> [JournalEntry] {
+        try await journal(id, fromSequence: 0)
+    }
+
+    public func journal(_ id: RunID, fromSequence: Int) async throws -> [JournalEntry] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM journal_entry WHERE run_id = ? ORDER BY sequence"), arguments: [id.rawValue])
-                .map(JournalEntry.init(row:))
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM journal_entry WHERE run_id = ? AND sequence >= ? ORDER BY sequence"),
+                arguments: [id.rawValue, fromSequence]
+            ).map(JournalEntry.init(row:))
         }
     }
 
@@ -132,6 +138,14 @@ public final class SQLiteRunStore: RunStore {
                 clauses.append("parent_id = ?")
                 arguments += [parentID.rawValue]
             }
+            if let createdFrom = query.createdFrom {
+                clauses.append("created_at >= ?")
+                arguments += [createdFrom.millisecondsSince1970]
+            }
+            if let createdTo = query.createdTo {
+                clauses.append("created_at < ?")
+                arguments += [createdTo.millisecondsSince1970]
+            }
             if let before = query.before {
                 clauses.append("id < ?")
                 arguments += [before.rawValue]
@@ -140,6 +154,18 @@ public final class SQLiteRunStore: RunStore {
             arguments += [max(1, min(query.limit, 1000))]
             return try Row.fetchAll(db, sql: "SELECT * FROM run \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
                 .map(RunRecord.init(row:))
+        }
+    }
+
+    public func unfinishedRunCounts() async throws -> [RunCount] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT queue, status, COUNT(*) AS count FROM run WHERE status IN ('queued', 'running', 'waiting', 'parked') GROUP BY queue, status"
+            ).compactMap { row in
+                guard let status = RunStatus(rawValue: row["status"]) else { return nil }
+                return RunCount(queue: row["queue"], status: status, count: row["count"])
+            }
         }
     }
 

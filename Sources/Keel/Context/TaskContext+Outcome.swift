@@ -121,8 +121,12 @@ extension TaskContext {
             try await engine.commit(RunTransition(entries: entries, change: change), lease: lease)
             if parentID != nil { engine.workAvailable.notify(0) }
             switch change {
-            case .completed: logger.debug("run completed")
-            case .failed(let error): logger.info("run failed", metadata: ["error.message": .string(error.message)])
+            case .completed:
+                engine.metrics.runCompleted(task: taskName)
+                logger.debug("run completed")
+            case .failed(let error):
+                engine.metrics.runFailed(task: taskName)
+                logger.info("run failed", metadata: ["error.message": .string(error.message)])
             case .parked(let error): logger.error("run parked", metadata: ["error.message": .string(error.message)])
             default: break
             }

@@ -45,6 +45,7 @@ extension TaskContext {
                 try await write([
                     makeEntry(position: position, kind: .stepCompleted, name: name, attempt: attempt, payload: payload, startedAt: startedAt)
                 ])
+                engine.metrics.stepCompleted(task: taskName, startedAt: startedAt, now: clock.now())
                 return value
             } catch is RunSuspension {
                 throw RunSuspension()

@@ -1,4 +1,6 @@
 import Foundation
+public import CoreMetrics
+import Metrics
 
 extension KeelEngine {
     /// Long-lived settings of an engine.
@@ -31,6 +33,10 @@ extension KeelEngine {
         public var queues: [QueueDefinition] = []
         /// Hooks run after every run of every task; none by default.
         public var hooks = RunHooks()
+        /// Where the engine's metrics go (`keel.runs.started`, `keel.runs.completed`,
+        /// `keel.runs.failed`, `keel.step.duration`); the process's bootstrapped
+        /// `MetricsSystem` by default. The server passes its Prometheus registry's factory.
+        public var metricsFactory: any MetricsFactory = MetricsSystem.factory
 
         /// Creates a configuration; every setting has a default suited to `keel dev`.
         public init(

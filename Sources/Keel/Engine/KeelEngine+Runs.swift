@@ -102,18 +102,26 @@ extension KeelEngine {
     /// Every input is checked before any run is created.
     /// - Returns: the run ids, in input order.
     public func batchTrigger(taskName: String, inputs: [Data], options: TriggerOptions = .init()) async throws -> [RunID] {
+        try await batchTrigger(taskName: taskName, items: inputs.map { (input: $0, options: options) })
+    }
+
+    /// Triggers one run of `taskName` per item, each with its own JSON input and options.
+    /// Every item is checked before any run is created, and an error names the item's index.
+    /// - Returns: the run ids, in item order.
+    public func batchTrigger(taskName: String, items: [(input: Data, options: TriggerOptions)]) async throws -> [RunID] {
         let task = try registry.task(named: taskName)
-        for (index, input) in inputs.enumerated() {
-            try checkPayloadSize(input, what: "input \(index) of task '\(taskName)'")
+        for (index, item) in items.enumerated() {
             do {
-                try task.validateInput(input)
+                try checkPayloadSize(item.input, what: "the input of task '\(taskName)'")
+                try task.validateInput(item.input)
+                try item.options.validate()
             } catch let error as KeelError {
-                throw KeelError(error.code, "input \(index): \(error.message)")
+                throw KeelError(error.code, "item \(index): \(error.message)")
             }
         }
         var ids: [RunID] = []
-        for input in inputs {
-            ids.append(try await createRun(taskName: taskName, input: input, options: options))
+        for item in items {
+            ids.append(try await createRun(taskName: taskName, input: item.input, options: item.options))
         }
         return ids
     }
@@ -156,7 +164,10 @@ extension KeelEngine {
         let cancelled = try await store.cancelRun(id, now: clock.now())
         let local = state.withLock { state in cancelled.compactMap { state.activeRuns[$0] } }
         for task in local { task.cancel() }
-        for runID in cancelled { settlements.notify(runID) }
+        for runID in cancelled {
+            settlements.notify(runID)
+            runChanges.notify(runID)
+        }
         return try await run(id)
     }
 
@@ -165,6 +176,7 @@ extension KeelEngine {
     @discardableResult
     public func resume(_ id: RunID) async throws -> RunRecord {
         let record = try await store.resumeParkedRun(id, now: clock.now())
+        runChanges.notify(id)
         workAvailable.notify(0)
         return record
     }

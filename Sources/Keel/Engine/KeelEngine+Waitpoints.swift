@@ -13,6 +13,7 @@ extension KeelEngine {
         try checkPayloadSize(payload, what: "the payload of token '\(id)'")
         try JSONCoding.validateJSON(payload, what: "the payload of token '\(id)'")
         let waitpoint = try await store.completeToken(id, payload: payload, now: clock.now())
+        runChanges.notify(waitpoint.runID)
         workAvailable.notify(0)
         return waitpoint
     }
@@ -31,6 +32,7 @@ extension KeelEngine {
         try checkPayloadSize(payload, what: "the payload of event '\(name)'")
         try JSONCoding.validateJSON(payload, what: "the payload of event '\(name)'")
         let woken = try await store.sendEvent(name, payload: payload, now: clock.now())
+        for runID in woken { runChanges.notify(runID) }
         if !woken.isEmpty { workAvailable.notify(0) }
         return woken
     }
@@ -51,6 +53,8 @@ extension KeelEngine {
     /// Asks the store to make a run wait, unless this engine has (simulated) crashed.
     func awaitWaitpoint(_ waitpoint: Waitpoint, lease: Lease) async throws -> WaitResolution {
         if state.withLock({ $0.crashed }) { throw KeelError(.leaseLost, "the engine stopped (simulated crash)") }
-        return try await store.awaitWaitpoint(waitpoint, lease: lease, now: clock.now())
+        let resolution = try await store.awaitWaitpoint(waitpoint, lease: lease, now: clock.now())
+        runChanges.notify(lease.runID)
+        return resolution
     }
 }

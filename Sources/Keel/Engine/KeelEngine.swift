@@ -41,6 +41,10 @@ public final class KeelEngine: Service, Sendable {
     let workAvailable = Notifier<Int>()
     /// Wakes callers waiting for a run's outcome.
     let settlements = Notifier<RunID>()
+    /// Wakes followers of a run (the API's event stream) when its record or journal may have
+    /// changed in this process.
+    let runChanges = Notifier<RunID>()
+    let metrics: EngineMetrics
     /// Opens when the engine starts draining (graceful shutdown).
     let draining = Latch()
     let state = Mutex(LifecycleState())
@@ -77,6 +81,7 @@ public final class KeelEngine: Service, Sendable {
         self.logger = logger
         self.registry = try TaskRegistry(tasks)
         self.queues = try Self.queueDefinitions(configuration: configuration, registry: registry)
+        self.metrics = EngineMetrics(taskNames: registry.names, factory: configuration.metricsFactory)
         let workAvailable = self.workAvailable
         self.slots = SlotPool(capacity: configuration.concurrency) { workAvailable.notify(0) }
     }
@@ -112,6 +117,7 @@ public final class KeelEngine: Service, Sendable {
     func commit(_ transition: RunTransition, lease: Lease) async throws {
         if state.withLock({ $0.crashed }) { throw KeelError(.leaseLost, "the engine stopped (simulated crash)") }
         try await store.commit(transition, lease: lease, now: clock.now())
+        runChanges.notify(lease.runID)
         switch transition.change {
         case .completed, .failed, .parked: settlements.notify(lease.runID)
         default: break
@@ -152,6 +158,8 @@ public final class KeelEngine: Service, Sendable {
             try? await commit(RunTransition(change: .failed(RecordedError(error))), lease: claimed.lease)
             return
         }
+        runChanges.notify(record.id)
+        if record.attempt == 1 && entries.isEmpty { metrics.runStarted(task: record.taskName) }
         let context = TaskContext(
             engine: self,
             task: task,

@@ -49,6 +49,9 @@ public protocol RunStore: Sendable {
     /// The run's journal, in sequence order.
     func journal(_ id: RunID) async throws -> [JournalEntry]
 
+    /// The run's journal entries from sequence `fromSequence` on, in order (for followers).
+    func journal(_ id: RunID, fromSequence: Int) async throws -> [JournalEntry]
+
     /// The earliest time a run of one of `queues` that another worker does not hold becomes due.
     func nextDueTime(queues: [String], workerID: String) async throws -> Date?
 
@@ -72,6 +75,10 @@ public protocol RunStore: Sendable {
 
     /// Runs matching `query`, newest first.
     func listRuns(_ query: RunQuery) async throws -> [RunRecord]
+
+    /// How many runs each queue holds in each unfinished status (queued, running, waiting,
+    /// parked), for queue depth.
+    func unfinishedRunCounts() async throws -> [RunCount]
 
     // MARK: Schedules
 

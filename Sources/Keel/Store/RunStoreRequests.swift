@@ -104,17 +104,26 @@ public struct RunQuery: Sendable, Hashable {
     public var tag: String?
     /// Only children of this run.
     public var parentID: RunID?
+    /// Only runs created at or after this time.
+    public var createdFrom: Date?
+    /// Only runs created before this time.
+    public var createdTo: Date?
     /// Only runs older than this id (the cursor of the previous page).
     public var before: RunID?
     /// The page size.
     public var limit: Int
 
     /// Creates a query.
-    public init(taskName: String? = nil, statuses: [RunStatus] = [], tag: String? = nil, parentID: RunID? = nil, before: RunID? = nil, limit: Int = 50) {
+    public init(
+        taskName: String? = nil, statuses: [RunStatus] = [], tag: String? = nil, parentID: RunID? = nil,
+        createdFrom: Date? = nil, createdTo: Date? = nil, before: RunID? = nil, limit: Int = 50
+    ) {
         self.taskName = taskName
         self.statuses = statuses
         self.tag = tag
         self.parentID = parentID
+        self.createdFrom = createdFrom
+        self.createdTo = createdTo
         self.before = before
         self.limit = limit
     }
@@ -175,5 +184,22 @@ public struct CreatedRun: Sendable {
         self.record = record
         self.lease = lease
         self.isExisting = isExisting
+    }
+}
+
+/// How many runs of one queue are in one status, for queue depth.
+public struct RunCount: Sendable, Hashable {
+    /// The queue.
+    public var queue: String
+    /// The status.
+    public var status: RunStatus
+    /// How many runs.
+    public var count: Int
+
+    /// Creates a count.
+    public init(queue: String, status: RunStatus, count: Int) {
+        self.queue = queue
+        self.status = status
+        self.count = count
     }
 }

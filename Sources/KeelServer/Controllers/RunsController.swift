@@ -1,0 +1,121 @@
+import Foundation
+import Hummingbird
+import Keel
+import NIOCore
+
+/// `/api/v1/runs`: listing runs, one run with its journal, cancelling, resuming, following.
+struct RunsController {
+    let engine: KeelEngine
+    /// How often an event stream looks for changes made by other processes.
+    let followPollInterval: Duration
+
+    func addRoutes(to group: RouterGroup<KeelRequestContext>) {
+        group.get("runs", use: list)
+        group.get("runs/{id}", use: show)
+        group.post("runs/{id}/cancel", use: cancel)
+        group.post("runs/{id}/resume", use: resume)
+        group.get("runs/{id}/events", use: events)
+    }
+
+    @Sendable func list(request: Request, context: KeelRequestContext) async throws -> RunListResponse {
+        let query = try RunListQuery(request.uri.queryParameters).runQuery
+        let runs = try await engine.listRuns(query)
+        let nextCursor = runs.count == query.limit ? runs.last?.id.rawValue : nil
+        return RunListResponse(runs: runs.map(RunSummaryResponse.init), nextCursor: nextCursor)
+    }
+
+    @Sendable func show(request: Request, context: KeelRequestContext) async throws -> RunResponse {
+        try await runResponse(try runID(context))
+    }
+
+    @Sendable func cancel(request: Request, context: KeelRequestContext) async throws -> RunResponse {
+        let id = try runID(context)
+        try await engine.cancel(id)
+        return try await runResponse(id)
+    }
+
+    @Sendable func resume(request: Request, context: KeelRequestContext) async throws -> RunResponse {
+        let id = try runID(context)
+        try await engine.resume(id)
+        return try await runResponse(id)
+    }
+
+    /// Server-sent events: the run, its journal entries and status changes as they happen.
+    @Sendable func events(request: Request, context: KeelRequestContext) async throws -> Response {
+        let id = try runID(context)
+        _ = try await engine.run(id)  // a 404 before the stream starts, not an error inside it
+        let updates = engine.updates(of: id, pollInterval: followPollInterval)
+        let body = ResponseBody { writer in
+            var eventID = 0
+            func send(_ event: String, _ value: some Encodable) async throws {
+                eventID += 1
+                let data = String(decoding: try APIJSON.encode(value), as: UTF8.self)
+                try await writer.write(ByteBuffer(string: "id: \(eventID)\nevent: \(event)\ndata: \(data)\n\n"))
+            }
+            for try await update in updates {
+                switch update {
+                case .status(let record): try await send("run", RunSummaryResponse(record))
+                case .entry(let entry): try await send("journal", JournalEntryResponse(entry))
+                case .finished(let record): try await send("end", RunSummaryResponse(record))
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: body
+        )
+    }
+
+    private func runID(_ context: KeelRequestContext) throws -> RunID {
+        RunID(try context.parameters.require("id"))
+    }
+
+    private func runResponse(_ id: RunID) async throws -> RunResponse {
+        let record = try await engine.run(id)
+        return RunResponse(record, journal: try await engine.journal(id))
+    }
+}
+
+/// The query of `GET /api/v1/runs`, checked: `task`, `status` (comma-separated), `tag`, `from`,
+/// `to`, `cursor`, `limit`.
+struct RunListQuery {
+    var runQuery: RunQuery
+
+    init(_ parameters: Parameters) throws {
+        var query = RunQuery()
+        query.taskName = parameters.get("task").flatMap { $0.isEmpty ? nil : $0 }
+        query.tag = parameters.get("tag").flatMap { $0.isEmpty ? nil : $0 }
+        if let statuses = parameters.get("status"), !statuses.isEmpty {
+            query.statuses = try statuses.split(separator: ",").map { name in
+                guard let status = RunStatus(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw APIError.invalidRequest(
+                        "unknown status '\(name)' in the query parameter 'status'; use one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
+                }
+                return status
+            }
+        }
+        for (name, keyPath) in [("from", \RunQuery.createdFrom), ("to", \RunQuery.createdTo)] {
+            guard let text = parameters.get(name) else { continue }
+            guard let date = APIJSON.parseDate(text) else {
+                throw APIError.invalidRequest("the query parameter '\(name)' must be an ISO 8601 date such as 2026-12-01T10:00:00Z, got '\(text)'")
+            }
+            query[keyPath: keyPath] = date
+        }
+        if let cursor = parameters.get("cursor") {
+            guard UUID(uuidString: cursor) != nil else {
+                throw APIError.invalidRequest("the query parameter 'cursor' is not a cursor this API returned: '\(cursor)'")
+            }
+            query.before = RunID(cursor.lowercased())
+        }
+        if let limitText = parameters.get("limit") {
+            guard let limit = Int(limitText), (1...500).contains(limit) else {
+                throw APIError.invalidRequest("the query parameter 'limit' must be a whole number from 1 to 500, got '\(limitText)'")
+            }
+            query.limit = limit
+        }
+        runQuery = query
+    }
+}

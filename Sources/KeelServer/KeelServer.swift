@@ -1,1 +1,0 @@
-// The HTTP API, server-sent events, /metrics and /healthz; built by `buildApplication`.
