@@ -8,5 +8,4 @@ struct EventsCommand: AsyncParsableCommand {
         subcommands: [EventsSendCommand.self]
     )
 
-    init() {}
 }

@@ -8,5 +8,4 @@ struct RunsCommand: AsyncParsableCommand {
         subcommands: [RunsListCommand.self, RunsShowCommand.self, RunsWatchCommand.self, RunsCancelCommand.self, RunsResumeCommand.self]
     )
 
-    init() {}
 }

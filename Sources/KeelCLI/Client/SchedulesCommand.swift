@@ -8,5 +8,4 @@ struct SchedulesCommand: AsyncParsableCommand {
         subcommands: [SchedulesListCommand.self, SchedulesCreateCommand.self, SchedulesDeleteCommand.self]
     )
 
-    init() {}
 }

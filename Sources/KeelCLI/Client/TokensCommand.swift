@@ -8,5 +8,4 @@ struct TokensCommand: AsyncParsableCommand {
         subcommands: [TokensCompleteCommand.self]
     )
 
-    init() {}
 }

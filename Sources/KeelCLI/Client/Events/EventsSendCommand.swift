@@ -14,7 +14,6 @@ struct EventsSendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The payload the runs receive, as JSON, @file or @-.", valueName: "json"))
     var payload: String = "{}"
 
-    init() {}
 
     func run() async throws {
         try await Terminal.reportingErrors {

@@ -12,7 +12,6 @@ struct RunsShowCommand: AsyncParsableCommand {
     @Argument(help: "The run's id.")
     var id: String
 
-    init() {}
 
     func run() async throws {
         try await Terminal.reportingErrors {

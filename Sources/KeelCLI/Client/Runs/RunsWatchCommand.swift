@@ -17,7 +17,6 @@ struct RunsWatchCommand: AsyncParsableCommand {
     @Argument(help: "The run's id.")
     var id: String
 
-    init() {}
 
     func run() async throws {
         try await Terminal.reportingErrors {

@@ -26,7 +26,6 @@ struct SchedulesCreateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The input of every run, as JSON, @file or @-.", valueName: "json"))
     var input: String = "{}"
 
-    init() {}
 
     func run() async throws {
         try await Terminal.reportingErrors {

@@ -6,7 +6,6 @@ struct SchedulesListCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    init() {}
 
     func run() async throws {
         try await Terminal.reportingErrors {

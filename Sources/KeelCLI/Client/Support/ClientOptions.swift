@@ -26,8 +26,6 @@ struct ClientOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the server's JSON as-is instead of tables.")
     var json = false
 
-    /// Creates the options with their defaults (used by tests and by commands built in code).
-    init() {}
 
     /// The URL to use: `--url`, else `KEEL_URL`, else ``defaultURL``.
     func resolvedURL(environment: [String: String]) -> String {

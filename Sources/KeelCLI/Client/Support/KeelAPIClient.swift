@@ -104,7 +104,7 @@ struct KeelAPIClient: Sendable {
         }
         let collected = Array(bytes.readableBytesView)
         guard (200..<300).contains(response.status.code) else {
-            throw Self.apiError(status: response.status, body: collected, sentAPIKey: apiKey != nil)
+            throw Self.apiError(status: Int(response.status.code), reason: response.status.reasonPhrase, body: collected, sentAPIKey: apiKey != nil)
         }
         return APIResponse(status: Int(response.status.code), body: collected)
     }
@@ -121,7 +121,7 @@ struct KeelAPIClient: Sendable {
         let response = try await execute(request)
         guard (200..<300).contains(response.status.code) else {
             let bytes = (try? await response.body.collect(upTo: maximumBodySize)).map { Array($0.readableBytesView) } ?? []
-            throw Self.apiError(status: response.status, body: bytes, sentAPIKey: apiKey != nil)
+            throw Self.apiError(status: Int(response.status.code), reason: response.status.reasonPhrase, body: bytes, sentAPIKey: apiKey != nil)
         }
         var parser = ServerSentEventParser()
         do {
@@ -199,8 +199,14 @@ struct KeelAPIClient: Sendable {
 
     /// The error for a non-2xx answer: the server's `{"error": {"code", "message"}}` when it
     /// sent one, with the status and code in parentheses.
-    static func apiError(status: HTTPResponseStatus, body: [UInt8], sentAPIKey: Bool) -> ClientError {
-        let statusText = "HTTP \(status.code) \(status.reasonPhrase)"
+    ///
+    /// - Parameters:
+    ///   - status: the HTTP status code.
+    ///   - reason: its reason phrase, such as `Not Found`.
+    ///   - body: the answer's body.
+    ///   - sentAPIKey: whether the request had a key, to hint at `--api-key` on a 401 without one.
+    static func apiError(status: Int, reason: String, body: [UInt8], sentAPIKey: Bool) -> ClientError {
+        let statusText = "HTTP \(status) \(reason)"
         var message: String
         if let decoded = try? JSONDecoder().decode(APIErrorBody.self, from: Data(body)), let text = decoded.error.message, !text.isEmpty {
             let code = decoded.error.code.map { ", \($0)" } ?? ""
@@ -209,7 +215,7 @@ struct KeelAPIClient: Sendable {
             let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingWhitespace()
             message = text.isEmpty ? "the server answered \(statusText)" : "the server answered \(statusText): \(text)"
         }
-        if status == .unauthorized, !sentAPIKey { message += "; pass --api-key or set KEEL_API_KEY" }
+        if status == 401, !sentAPIKey { message += "; pass --api-key or set KEEL_API_KEY" }
         return ClientError(message)
     }
 }

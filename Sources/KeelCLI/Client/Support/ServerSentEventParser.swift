@@ -22,7 +22,6 @@ struct ServerSentEventParser: Sendable {
     private var lastEventID: String?
 
     /// Creates a parser at the start of a stream.
-    init() {}
 
     /// Parses the next `bytes` of the stream.
     /// - Returns: the events those bytes completed, in order.

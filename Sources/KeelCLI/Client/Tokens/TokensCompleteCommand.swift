@@ -15,7 +15,6 @@ struct TokensCompleteCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The payload the run receives, as JSON, @file or @-.", valueName: "json"))
     var payload: String = "{}"
 
-    init() {}
 
     func run() async throws {
         try await Terminal.reportingErrors {
