@@ -118,7 +118,12 @@ struct ClientOptionsAndRequestTests {
         let request = try command.request()
         #expect(request.input == .object(["count": .integer(2)]))
         let expected = TriggerRequest.Options(
-            idempotencyKey: "k1", delay: .string("10s"), queue: "q", concurrencyKey: "c", priority: .integer(90), tags: ["a", "b"],
+            idempotencyKey: "k1",
+            delay: .string("10s"),
+            queue: "q",
+            concurrencyKey: "c",
+            priority: .integer(90),
+            tags: ["a", "b"],
             ttl: .string("1h")
         )
         #expect(request.options == expected)
@@ -132,7 +137,9 @@ struct ClientOptionsAndRequestTests {
     }
 
     @Test func runsListOptionsBecomeTheQuery() throws {
-        let command = try RunsListCommand.parse(["--status", "failed, cancelled", "--task", "demo.steps", "--tag", "t", "--limit", "5", "--cursor", "c"])
+        let command = try RunsListCommand.parse([
+            "--status", "failed, cancelled", "--task", "demo.steps", "--tag", "t", "--limit", "5", "--cursor", "c",
+        ])
         #expect(command.query.map { "\($0.name)=\($0.value)" } == ["task=demo.steps", "status=failed,cancelled", "tag=t", "limit=5", "cursor=c"])
     }
 }

@@ -230,7 +230,18 @@ struct ClientEndToEndTests {
             expectSuccess(first)
             expectSuccess(second)
             #expect(first.stdout == second.stdout)
-            let delayed = try await server.keel("trigger", "demo.steps", "--input", #"{"count": 1}"#, "--delay", "1h", "--ttl", "2h", "--priority", "5")
+            let delayed = try await server.keel(
+                "trigger",
+                "demo.steps",
+                "--input",
+                #"{"count": 1}"#,
+                "--delay",
+                "1h",
+                "--ttl",
+                "2h",
+                "--priority",
+                "5"
+            )
             expectSuccess(delayed)
             let list = try await server.keel("runs", "list", "--status", "queued")
             #expect(list.lines.dropFirst().first?.hasPrefix(try #require(delayed.lines.first)) == true, "\(list)")
@@ -240,8 +251,18 @@ struct ClientEndToEndTests {
     @Test func schedulesCreateListDelete() async throws {
         try await DevServer.with { server in
             let create = try await server.keel(
-                "schedules", "create", "--id", "nightly", "--task", "demo.steps", "--cron", "0 3 * * *", "--timezone", "Europe/Paris",
-                "--input", #"{"count": 1}"#
+                "schedules",
+                "create",
+                "--id",
+                "nightly",
+                "--task",
+                "demo.steps",
+                "--cron",
+                "0 3 * * *",
+                "--timezone",
+                "Europe/Paris",
+                "--input",
+                #"{"count": 1}"#
             )
             expectSuccess(create)
             #expect(create.stdout.hasPrefix(#"schedule nightly: demo.steps at "0 3 * * *" Europe/Paris; next run "#), "\(create)")

@@ -35,7 +35,10 @@ struct TextTableTests {
 
 @Suite(.tags(.unit))
 struct DisplayFormatTests {
-    @Test(arguments: [(0.25, "250ms"), (4.2, "4.2s"), (303, "5m03s"), (7500, "2h05m"), (3 * 86_400 + 4 * 3600, "3d04h"), (-1, "0ms")] as [(Double, String)])
+    @Test(
+        arguments: [(0.25, "250ms"), (4.2, "4.2s"), (303, "5m03s"), (7500, "2h05m"), (3 * 86_400 + 4 * 3600, "3d04h"), (-1, "0ms")]
+            as [(Double, String)]
+    )
     func durations(seconds: Double, text: String) {
         #expect(DisplayFormat.duration(seconds: seconds) == text)
     }
@@ -62,9 +65,12 @@ struct RunRenderingTests {
         {"attempt":1,"concurrencyKey":null,"createdAt":"2026-12-01T10:00:00.000Z","finishedAt":"2026-12-01T10:00:02.500Z",
          "id":"3f6c","idempotencyKey":"k","input":{"count":2},"output":{"steps":["step 1 of 2","step 2 of 2"]},
          "journal":[
-          {"attempt":1,"kind":"step.completed","name":"step","payload":"step 1 of 2","position":0,"recordedAt":"2026-12-01T10:00:00.100Z","sequence":1},
-          {"attempt":1,"kind":"sleep","name":"sleep","position":1,"recordedAt":"2026-12-01T10:00:00.110Z","sequence":2,"wakeAt":"2026-12-01T10:00:01.110Z"},
-          {"attempt":2,"error":{"message":"boom","retryable":true,"type":"FlakyServiceError"},"kind":"step.attempt_failed","name":"call","position":2,"recordedAt":"2026-12-01T10:00:02.000Z","sequence":3}
+          {"attempt":1,"kind":"step.completed","name":"step","payload":"step 1 of 2","position":0,
+           "recordedAt":"2026-12-01T10:00:00.100Z","sequence":1},
+          {"attempt":1,"kind":"sleep","name":"sleep","position":1,"recordedAt":"2026-12-01T10:00:00.110Z","sequence":2,
+           "wakeAt":"2026-12-01T10:00:01.110Z"},
+          {"attempt":2,"error":{"message":"boom","retryable":true,"type":"FlakyServiceError"},"kind":"step.attempt_failed","name":"call",
+           "position":2,"recordedAt":"2026-12-01T10:00:02.000Z","sequence":3}
          ],
          "parentId":null,"queue":"default","startedAt":"2026-12-01T10:00:00.050Z","status":"completed","tags":["a","b"],"task":"demo.steps",
          "updatedAt":"2026-12-01T10:00:02.500Z","version":"1"}
@@ -103,7 +109,8 @@ struct RunRenderingTests {
                 """
                 {"nextCursor":"c-1","runs":[
                  {"attempt":1,"createdAt":"2026-12-01T10:00:00.000Z","finishedAt":"2026-12-01T10:00:00.750Z","id":"r1","queue":"default",
-                  "startedAt":"2026-12-01T10:00:00.000Z","status":"completed","tags":["x"],"task":"demo.steps","updatedAt":"2026-12-01T10:00:00.750Z","version":"1"},
+                  "startedAt":"2026-12-01T10:00:00.000Z","status":"completed","tags":["x"],"task":"demo.steps",
+                  "updatedAt":"2026-12-01T10:00:00.750Z","version":"1"},
                  {"attempt":2,"createdAt":"2026-12-01T09:00:00.000Z","id":"r2","queue":"default","status":"queued","tags":[],"task":"demo.flaky",
                   "updatedAt":"2026-12-01T09:00:00.000Z","version":"1"}]}
                 """.utf8

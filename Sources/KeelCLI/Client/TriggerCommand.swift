@@ -56,7 +56,6 @@ struct TriggerCommand: AsyncParsableCommand {
     @Flag(help: "Follow the run until it ends, print its output, and exit 1 if it did not complete.")
     var wait = false
 
-
     /// The request body the arguments describe.
     /// - Throws: ``ClientError`` for a malformed `--input` or duration.
     func request() throws -> TriggerRequest {

@@ -14,7 +14,6 @@ struct EventsSendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The payload the runs receive, as JSON, @file or @-.", valueName: "json"))
     var payload: String = "{}"
 
-
     func run() async throws {
         try await Terminal.reportingErrors {
             let body = PayloadRequest(payload: try JSONArgument.parse(payload, option: "--payload"))

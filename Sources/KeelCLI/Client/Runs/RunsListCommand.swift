@@ -26,7 +26,6 @@ struct RunsListCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Continue from the cursor a previous page printed.", valueName: "cursor"))
     var cursor: String?
 
-
     /// The query the options describe.
     var query: [(name: String, value: String)] {
         var items: [(name: String, value: String)] = []

@@ -10,7 +10,6 @@ struct RunsResumeCommand: AsyncParsableCommand {
     @Argument(help: "The run's id.")
     var id: String
 
-
     func run() async throws {
         try await Terminal.reportingErrors {
             try await KeelAPIClient.with(client) { api in

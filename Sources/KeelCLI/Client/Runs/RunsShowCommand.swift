@@ -12,7 +12,6 @@ struct RunsShowCommand: AsyncParsableCommand {
     @Argument(help: "The run's id.")
     var id: String
 
-
     func run() async throws {
         try await Terminal.reportingErrors {
             try await KeelAPIClient.with(client) { api in

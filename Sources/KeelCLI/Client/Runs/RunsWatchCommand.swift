@@ -17,7 +17,6 @@ struct RunsWatchCommand: AsyncParsableCommand {
     @Argument(help: "The run's id.")
     var id: String
 
-
     func run() async throws {
         try await Terminal.reportingErrors {
             try await KeelAPIClient.with(client) { api in

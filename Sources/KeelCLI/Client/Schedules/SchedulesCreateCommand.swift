@@ -26,7 +26,6 @@ struct SchedulesCreateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The input of every run, as JSON, @file or @-.", valueName: "json"))
     var input: String = "{}"
 
-
     func run() async throws {
         try await Terminal.reportingErrors {
             let body = ScheduleRequest(id: id, task: task, cron: cron, timeZone: timezone, input: try JSONArgument.parse(input, option: "--input"))

@@ -6,7 +6,6 @@ struct SchedulesListCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-
     func run() async throws {
         try await Terminal.reportingErrors {
             try await KeelAPIClient.with(client) { api in

@@ -26,7 +26,6 @@ struct ClientOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the server's JSON as-is instead of tables.")
     var json = false
 
-
     /// The URL to use: `--url`, else `KEEL_URL`, else ``defaultURL``.
     func resolvedURL(environment: [String: String]) -> String {
         url ?? environment["KEEL_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultURL

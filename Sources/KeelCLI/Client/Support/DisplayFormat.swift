@@ -24,8 +24,13 @@ enum DisplayFormat {
         guard let date = parseDate(iso) else { return iso }
         let components = Calendar.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         return String(
-            format: "%04d-%02d-%02d %02d:%02d:%02d", components.year ?? 0, components.month ?? 0, components.day ?? 0,
-            components.hour ?? 0, components.minute ?? 0, components.second ?? 0
+            format: "%04d-%02d-%02d %02d:%02d:%02d",
+            components.year ?? 0,
+            components.month ?? 0,
+            components.day ?? 0,
+            components.hour ?? 0,
+            components.minute ?? 0,
+            components.second ?? 0
         )
     }
 

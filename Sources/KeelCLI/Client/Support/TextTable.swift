@@ -22,11 +22,13 @@ struct TextTable: Sendable, Equatable {
 
     /// The table as lines joined by line breaks, header first.
     func rendered() -> String {
-        let all = [columns] + rows.map { row in
-            (0..<columns.count).map { index in
-                index < row.count ? row[index].split(whereSeparator: \.isNewline).joined(separator: " ") : ""
+        let all =
+            [columns]
+            + rows.map { row in
+                (0..<columns.count).map { index in
+                    index < row.count ? row[index].split(whereSeparator: \.isNewline).joined(separator: " ") : ""
+                }
             }
-        }
         let widths = (0..<columns.count).map { index in all.map { $0[index].count }.max() ?? 0 }
         return all.map { row in
             var line = ""

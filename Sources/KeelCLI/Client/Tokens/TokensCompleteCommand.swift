@@ -15,7 +15,6 @@ struct TokensCompleteCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The payload the run receives, as JSON, @file or @-.", valueName: "json"))
     var payload: String = "{}"
 
-
     func run() async throws {
         try await Terminal.reportingErrors {
             let body = PayloadRequest(payload: try JSONArgument.parse(payload, option: "--payload"))
