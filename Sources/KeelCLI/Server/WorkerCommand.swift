@@ -1,6 +1,24 @@
 import ArgumentParser
+import Keel
+import Logging
+import UnixSignals
+import ServiceLifecycle
 
+/// `keel worker`: executes runs from the store, without the HTTP API.
 struct WorkerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "worker", abstract: "(not written yet)")
-    func run() async throws { throw ValidationError("not written yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run a worker (no HTTP API) that executes your tasks' runs from the store."
+    )
+
+    @OptionGroup var engineOptions: EngineOptions
+
+    func run() async throws {
+        let logger = engineOptions.makeLogger(defaultLevel: .info)
+        let path = engineOptions.sqlitePath(fallback: "keel.sqlite")
+        let engine = try engineOptions.makeEngine(path: path, tasks: TaskCatalog.shared.tasks, metrics: nil, logger: logger)
+        logger.notice("Keel worker started", metadata: ["store": .string(path), "tasks": .string(engine.taskNames.joined(separator: ","))])
+        let group = ServiceGroup(services: [engine], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
 }

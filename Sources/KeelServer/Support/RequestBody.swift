@@ -13,7 +13,9 @@ extension Request {
         do {
             buffer = try await request.collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError(.contentTooLarge, code: "payloadTooLarge", "the request body is over the limit of \(limit) bytes")
+            throw APIError.bodyTooLarge(limit: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit: limit)
         }
         let data = Data(buffer.readableBytesView)
         if data.isEmpty { throw APIError(.badRequest, code: "malformedJSON", "the request body is empty; expected a JSON object") }
@@ -26,6 +28,10 @@ extension Request {
 }
 
 extension APIError {
+    static func bodyTooLarge(limit: Int) -> APIError {
+        APIError(.contentTooLarge, code: "payloadTooLarge", "the request body is over the limit of \(limit) bytes")
+    }
+
     /// The answer to a body that did not decode.
     init(decoding error: DecodingError, data: Data) {
         if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
