@@ -2,7 +2,7 @@ import Keel
 
 /// One entry of a run's journal, as the API reports it (`JournalEntry` in the HTTP API).
 struct JournalEntry: Decodable, Sendable {
-    /// Its sequence number in the journal, from 1.
+    /// Its sequence number in the journal (the server counts from 0).
     var sequence: Int
     /// The position in the task's code it records, when it has one.
     var position: Int?

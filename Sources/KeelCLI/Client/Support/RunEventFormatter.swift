@@ -6,7 +6,8 @@ import Foundation
 /// ```
 /// 10:00:00.120  run 01JD… demo.steps: queued
 /// 10:00:00.180  status running (attempt 1)
-/// 10:00:00.190  #1 step.completed step  "step 1 of 3"
+/// 10:00:00.190  #0 step.completed step  "step 1 of 3"
+/// 10:00:00.190  #1 sleep  until 2026-12-01 10:00:01
 /// 10:00:01.200  end completed
 /// ```
 struct RunEventFormatter: Sendable {
@@ -41,10 +42,11 @@ struct RunEventFormatter: Sendable {
         }
     }
 
-    /// A journal entry on one line: `#3 step.completed charge attempt 2  {"id":"ch_1"}`.
+    /// A journal entry on one line: `#3 step.completed charge attempt 2  {"id":"ch_1"}`; the name is left
+    /// out when it repeats the kind (`#4 sleep`).
     static func describe(_ entry: JournalEntry, limit: Int) -> String {
         var line = "#\(entry.sequence) \(entry.kind)"
-        if let name = entry.name, !name.isEmpty { line += " \(name)" }
+        if let name = entry.name, !name.isEmpty, name != entry.kind { line += " \(name)" }
         if let attempt = entry.attempt, attempt > 1 { line += " attempt \(attempt)" }
         if let error = entry.error {
             line += "  error: \(DisplayFormat.truncated(error.description, to: limit))"
