@@ -156,6 +156,33 @@ struct ClientEndToEndTests {
         }
     }
 
+    @Test func watchStreamsLinesAsTheyHappenUntilTheTokenIsCompleted() async throws {
+        try await DevServer.with { server in
+            // Given a watch of a demo.approval run, its output going to a file
+            let trigger = try await server.keel("trigger", "demo.approval")
+            let runID = try #require(trigger.lines.first, "\(trigger)")
+            let watch = try server.start("runs", "watch", runID)
+
+            // Then the token.created line arrives while the run waits (unbuffered output)
+            let token = try await eventually("the token.created line of the watch") { () -> String? in
+                // `… #0 token.created token  {"id":"tok_…","timeoutAt":…}`
+                guard let line = watch.stdout.split(separator: "\n").first(where: { $0.contains(" token.created") }),
+                    let start = line.range(of: #"{"id":""#)
+                else { return nil }
+                return String(line[start.upperBound...].prefix { $0 != "\"" })
+            }
+            #expect(watch.isRunning)
+
+            // When the token is completed, the watch ends with exit code 0
+            let complete = try await server.keel("tokens", "complete", token)
+            expectSuccess(complete)
+            let result = try await watch.finish()
+            expectSuccess(result)
+            #expect(result.lines.contains { $0.contains(" wait.completed") }, "\(result)")
+            #expect(result.lines.last?.hasSuffix("end completed") == true, "\(result)")
+        }
+    }
+
     @Test func completingTheTokenFinishesAnApprovalRun() async throws {
         try await DevServer.with { server in
             // Given a demo.approval run waiting on its token

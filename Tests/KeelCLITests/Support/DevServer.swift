@@ -46,6 +46,11 @@ final class DevServer: @unchecked Sendable {
         try await KeelProcess.run(arguments, environment: environment, standardInput: standardInput)
     }
 
+    /// Starts `keel arguments…` against this server in the background.
+    func start(_ arguments: String...) throws -> RunningKeel {
+        try RunningKeel(arguments, environment: environment)
+    }
+
     /// What the server wrote so far, for failure messages.
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 

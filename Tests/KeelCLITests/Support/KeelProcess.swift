@@ -62,48 +62,8 @@ enum KeelProcess {
         standardInput: String? = nil,
         timeout: Duration = .seconds(60)
     ) async throws -> CommandResult {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let stdoutURL = directory.appendingPathComponent("stdout")
-        let stderrURL = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        let stdoutHandle = try FileHandle(forWritingTo: stdoutURL)
-        let stderrHandle = try FileHandle(forWritingTo: stderrURL)
-        defer {
-            try? stdoutHandle.close()
-            try? stderrHandle.close()
-        }
-
-        let process = Process()
-        process.executableURL = try executableURL()
-        process.arguments = arguments
-        process.environment = Self.environment(environment)
-        process.standardOutput = stdoutHandle
-        process.standardError = stderrHandle
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let standardInput { input.fileHandleForWriting.write(Data(standardInput.utf8)) }
-        try? input.fileHandleForWriting.close()
-
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                throw TimedOut(what: "keel \(arguments.joined(separator: " ")) to exit within \(timeout)")
-            }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        process.waitUntilExit()
-        return CommandResult(
-            arguments: arguments,
-            stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "",
-            status: process.terminationStatus
-        )
+        let running = try RunningKeel(arguments, environment: environment, standardInput: standardInput)
+        return try await running.finish(within: timeout)
     }
 
     /// The `keel` executable was not found.
@@ -117,4 +77,75 @@ enum KeelProcess {
 struct TimedOut: Error, CustomStringConvertible {
     var what: String
     var description: String { "timed out waiting for \(what)" }
+}
+
+/// A `keel` process started in the background, its output going to temporary files that can be
+/// read while it runs.
+final class RunningKeel: @unchecked Sendable {
+    private let process = Process()
+    private let arguments: [String]
+    private let directory: URL
+    private let stdoutURL: URL
+    private let stderrURL: URL
+
+    /// Starts `keel arguments…`; see ``KeelProcess/run(_:environment:standardInput:timeout:)``.
+    init(_ arguments: [String], environment: [String: String] = [:], standardInput: String? = nil) throws {
+        self.arguments = arguments
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        stdoutURL = directory.appendingPathComponent("stdout")
+        stderrURL = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        let stdoutHandle = try FileHandle(forWritingTo: stdoutURL)
+        let stderrHandle = try FileHandle(forWritingTo: stderrURL)
+        defer {
+            try? stdoutHandle.close()
+            try? stderrHandle.close()
+        }
+        process.executableURL = try KeelProcess.executableURL()
+        process.arguments = arguments
+        process.environment = KeelProcess.environment(environment)
+        process.standardOutput = stdoutHandle
+        process.standardError = stderrHandle
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let standardInput { input.fileHandleForWriting.write(Data(standardInput.utf8)) }
+        try? input.fileHandleForWriting.close()
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// What it wrote to standard output so far.
+    var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+
+    /// Whether it is still running.
+    var isRunning: Bool { process.isRunning }
+
+    /// Waits for it to exit (killing it after `timeout`) and returns what it wrote.
+    func finish(within timeout: Duration = .seconds(60)) async throws -> CommandResult {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                throw TimedOut(what: "keel \(arguments.joined(separator: " ")) to exit within \(timeout)")
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        process.waitUntilExit()
+        return CommandResult(
+            arguments: arguments,
+            stdout: stdout,
+            stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "",
+            status: process.terminationStatus
+        )
+    }
 }

@@ -3,9 +3,10 @@ import Foundation
 
 /// Where client commands write: results on standard output, errors on standard error.
 enum Terminal {
-    /// Writes `text` and a line break to standard output.
+    /// Writes `text` and a line break to standard output, at once: unbuffered, so a pipe or a
+    /// file sees each line of `keel runs watch` as it happens.
     static func printLine(_ text: String) {
-        print(text)
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     /// Writes `error: <message>` to standard error.
