@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Keel
-import KeelServer
+@testable import KeelServer
 import Testing
 
 @Suite("Server-sent events of a run", .timeLimit(.minutes(2)))
@@ -56,5 +56,32 @@ struct RunEventStreamTests {
             #expect(events[2].data["kind"] == .string("step.completed"))
             #expect(events[2].data["payload"] == .object(["succeededOnAttempt": .integer(2)]) || events[2].data["payload"] == .integer(2))
         }
+    }
+}
+
+@Suite("Event stream keep-alive", .timeLimit(.minutes(1)))
+struct EventStreamKeepAliveTests {
+    @Test func aQuietStreamSendsKeepAliveCommentsBetweenEvents() async throws {
+        let record = RunRecord(
+            id: "r-1", taskName: "t", taskVersion: "1", queue: "default", status: .waiting, input: Data("{}".utf8),
+            createdAt: Date(), updatedAt: Date()
+        )
+        let (updates, continuation) = AsyncThrowingStream<RunUpdate, any Error>.makeStream()
+        let chunks = RunsController.eventChunks(updates, keepAliveInterval: .milliseconds(50))
+        continuation.yield(.status(record))
+        let finisher = Task {
+            try await Task.sleep(for: .milliseconds(400))
+            var finished = record
+            finished.status = .completed
+            continuation.yield(.finished(finished))
+            continuation.finish()
+        }
+        var received: [String] = []
+        for try await chunk in chunks { received.append(chunk) }
+        try await finisher.value
+        #expect(received.first?.hasPrefix("id: 1\nevent: run\n") == true)
+        #expect(received.last?.hasPrefix("id: 2\nevent: end\n") == true)
+        #expect(received.dropFirst().dropLast().allSatisfy { $0 == ": keep-alive\n\n" })
+        #expect(received.count >= 4)
     }
 }

@@ -8,6 +8,8 @@ struct RunsController {
     let engine: KeelEngine
     /// How often an event stream looks for changes made by other processes.
     let followPollInterval: Duration
+    /// How long an event stream may stay quiet before it sends a keep-alive comment.
+    var keepAliveInterval: Duration = .seconds(15)
 
     func addRoutes(to group: RouterGroup<KeelRequestContext>) {
         group.get("runs", use: list)
@@ -40,25 +42,14 @@ struct RunsController {
         return try await runResponse(id)
     }
 
-    /// Server-sent events: the run, its journal entries and status changes as they happen.
+    /// Server-sent events: the run, its journal entries and status changes as they happen,
+    /// with a comment line every ``keepAliveInterval`` so proxies keep a quiet stream open.
     @Sendable func events(request: Request, context: KeelRequestContext) async throws -> Response {
         let id = try runID(context)
         _ = try await engine.run(id)  // a 404 before the stream starts, not an error inside it
-        let updates = engine.updates(of: id, pollInterval: followPollInterval)
+        let chunks = Self.eventChunks(engine.updates(of: id, pollInterval: followPollInterval), keepAliveInterval: keepAliveInterval)
         let body = ResponseBody { writer in
-            var eventID = 0
-            func send(_ event: String, _ value: some Encodable) async throws {
-                eventID += 1
-                let data = String(decoding: try APIJSON.encode(value), as: UTF8.self)
-                try await writer.write(ByteBuffer(string: "id: \(eventID)\nevent: \(event)\ndata: \(data)\n\n"))
-            }
-            for try await update in updates {
-                switch update {
-                case .status(let record): try await send("run", RunSummaryResponse(record))
-                case .entry(let entry): try await send("journal", JournalEntryResponse(entry))
-                case .finished(let record): try await send("end", RunSummaryResponse(record))
-                }
-            }
+            for try await chunk in chunks { try await writer.write(ByteBuffer(string: chunk)) }
             try await writer.finish(nil)
         }
         return Response(
@@ -66,6 +57,46 @@ struct RunsController {
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: body
         )
+    }
+
+    /// The text of the event stream: one `id`/`event`/`data` block per update, numbered from 1,
+    /// and `: keep-alive` comments while nothing happens.
+    static func eventChunks(
+        _ updates: AsyncThrowingStream<RunUpdate, any Error>,
+        keepAliveInterval: Duration
+    ) -> AsyncThrowingStream<String, any Error> {
+        AsyncThrowingStream { continuation in
+            let keepAlive = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: keepAliveInterval)
+                    if !Task.isCancelled { continuation.yield(": keep-alive\n\n") }
+                }
+            }
+            let events = Task {
+                var eventID = 0
+                func block(_ event: String, _ value: some Encodable) throws -> String {
+                    eventID += 1
+                    return "id: \(eventID)\nevent: \(event)\ndata: \(String(decoding: try APIJSON.encode(value), as: UTF8.self))\n\n"
+                }
+                do {
+                    for try await update in updates {
+                        switch update {
+                        case .status(let record): continuation.yield(try block("run", RunSummaryResponse(record)))
+                        case .entry(let entry): continuation.yield(try block("journal", JournalEntryResponse(entry)))
+                        case .finished(let record): continuation.yield(try block("end", RunSummaryResponse(record)))
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+                keepAlive.cancel()
+            }
+            continuation.onTermination = { _ in
+                events.cancel()
+                keepAlive.cancel()
+            }
+        }
     }
 
     private func runID(_ context: KeelRequestContext) throws -> RunID {
