@@ -133,9 +133,10 @@ final class RunningKeel: @unchecked Sendable {
     func finish(within timeout: Duration = .seconds(60)) async throws -> CommandResult {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
-            if ContinuousClock.now > deadline {
+            if ContinuousClock.now > deadline || Task.isCancelled {
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
+                try Task.checkCancellation()
                 throw TimedOut(what: "keel \(arguments.joined(separator: " ")) to exit within \(timeout)")
             }
             try? await Task.sleep(for: .milliseconds(20))
