@@ -2,6 +2,7 @@ import ArgumentParser
 
 /// `keel schedules`: list, create and delete cron schedules.
 struct SchedulesCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
     static let configuration = CommandConfiguration(
         commandName: "schedules",
         abstract: "List, create and delete cron schedules.",

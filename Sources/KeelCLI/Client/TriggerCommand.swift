@@ -5,6 +5,7 @@ import Keel
 /// `keel trigger TASK`: creates a run of a task (`POST /api/v1/tasks/{task}/trigger`) and prints
 /// its id; with `--wait`, follows the run until it ends and prints its output.
 struct TriggerCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
     static let configuration = CommandConfiguration(
         commandName: "trigger",
         abstract: "Trigger a run of a task and print its id.",
@@ -14,6 +15,7 @@ struct TriggerCommand: AsyncParsableCommand {
             """
     )
 
+    /// `--url`, `--api-key`, `--json`.
     @OptionGroup var client: ClientOptions
 
     /// The task's name.
@@ -70,6 +72,7 @@ struct TriggerCommand: AsyncParsableCommand {
         return TriggerRequest(input: try JSONArgument.parse(input, option: "--input"), options: options.isEmpty ? nil : options)
     }
 
+    /// Sends the request and prints the answer; any error becomes one `error: …` line and exit status 1.
     func run() async throws {
         try await Terminal.reportingErrors {
             let body = try request()

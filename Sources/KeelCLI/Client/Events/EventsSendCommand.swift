@@ -2,8 +2,10 @@ import ArgumentParser
 
 /// `keel events send NAME`: delivers an event to every run waiting for it (`POST /api/v1/events/{name}`).
 struct EventsSendCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
     static let configuration = CommandConfiguration(commandName: "send", abstract: "Send an event to the runs waiting for it.")
 
+    /// `--url`, `--api-key`, `--json`.
     @OptionGroup var client: ClientOptions
 
     /// The event's name.
@@ -14,6 +16,7 @@ struct EventsSendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The payload the runs receive, as JSON, @file or @-.", valueName: "json"))
     var payload: String = "{}"
 
+    /// Sends the request and prints the answer; any error becomes one `error: …` line and exit status 1.
     func run() async throws {
         try await Terminal.reportingErrors {
             let body = PayloadRequest(payload: try JSONArgument.parse(payload, option: "--payload"))

@@ -14,6 +14,7 @@ struct ReportedError: Decodable, Sendable, Equatable, CustomStringConvertible {
 
     private enum CodingKeys: String, CodingKey { case type, message }
 
+    /// Decodes `{"type", "message"}` or a plain string.
     init(from decoder: any Decoder) throws {
         if let text = try? decoder.singleValueContainer().decode(String.self) {
             self.init(message: text)

@@ -14,6 +14,7 @@ struct RunDetail: Decodable, Sendable {
 
     private enum CodingKeys: String, CodingKey { case input, output, journal }
 
+    /// Decodes the summary's fields and the run's input, output and journal from one object.
     init(from decoder: any Decoder) throws {
         summary = try RunSummary(from: decoder)
         let container = try decoder.container(keyedBy: CodingKeys.self)

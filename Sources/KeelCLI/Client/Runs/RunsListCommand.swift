@@ -2,8 +2,10 @@ import ArgumentParser
 
 /// `keel runs list`: a table of runs, newest first (`GET /api/v1/runs`).
 struct RunsListCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List runs, newest first.")
 
+    /// `--url`, `--api-key`, `--json`.
     @OptionGroup var client: ClientOptions
 
     /// `status`, comma-separated.
@@ -37,6 +39,7 @@ struct RunsListCommand: AsyncParsableCommand {
         return items
     }
 
+    /// Sends the request and prints the answer; any error becomes one `error: …` line and exit status 1.
     func run() async throws {
         try await Terminal.reportingErrors {
             try await KeelAPIClient.with(client) { api in

@@ -4,14 +4,17 @@ import Keel
 /// `keel runs show ID`: a run's status, times, input, output or error, and its journal
 /// (`GET /api/v1/runs/{id}`).
 struct RunsShowCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a run and its journal.")
 
+    /// `--url`, `--api-key`, `--json`.
     @OptionGroup var client: ClientOptions
 
     /// The run's id.
     @Argument(help: "The run's id.")
     var id: String
 
+    /// Sends the request and prints the answer; any error becomes one `error: …` line and exit status 1.
     func run() async throws {
         try await Terminal.reportingErrors {
             try await KeelAPIClient.with(client) { api in

@@ -5,18 +5,21 @@ import Keel
 /// `keel runs watch ID`: prints a run's journal entries and status changes as they happen,
 /// until it ends (`GET /api/v1/runs/{id}/events`); exits 1 unless it completed.
 struct RunsWatchCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
     static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Follow a run until it ends; exit 1 unless it completed.",
         discussion: "With --json, prints one JSON object per event: {\"event\": …, \"id\": …, \"data\": …}."
     )
 
+    /// `--url`, `--api-key`, `--json`.
     @OptionGroup var client: ClientOptions
 
     /// The run's id.
     @Argument(help: "The run's id.")
     var id: String
 
+    /// Sends the request and prints the answer; any error becomes one `error: …` line and exit status 1.
     func run() async throws {
         try await Terminal.reportingErrors {
             try await KeelAPIClient.with(client) { api in

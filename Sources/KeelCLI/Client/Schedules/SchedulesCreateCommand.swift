@@ -2,8 +2,10 @@ import ArgumentParser
 
 /// `keel schedules create`: creates (or replaces) a cron schedule (`POST /api/v1/schedules`).
 struct SchedulesCreateCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a cron schedule that triggers a task.")
 
+    /// `--url`, `--api-key`, `--json`.
     @OptionGroup var client: ClientOptions
 
     /// The schedule's id.
@@ -26,6 +28,7 @@ struct SchedulesCreateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The input of every run, as JSON, @file or @-.", valueName: "json"))
     var input: String = "{}"
 
+    /// Sends the request and prints the answer; any error becomes one `error: …` line and exit status 1.
     func run() async throws {
         try await Terminal.reportingErrors {
             let body = ScheduleRequest(id: id, task: task, cron: cron, timeZone: timezone, input: try JSONArgument.parse(input, option: "--input"))

@@ -2,10 +2,13 @@ import ArgumentParser
 
 /// `keel schedules list`: a table of the cron schedules (`GET /api/v1/schedules`).
 struct SchedulesListCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the cron schedules.")
 
+    /// `--url`, `--api-key`, `--json`.
     @OptionGroup var client: ClientOptions
 
+    /// Sends the request and prints the answer; any error becomes one `error: …` line and exit status 1.
     func run() async throws {
         try await Terminal.reportingErrors {
             try await KeelAPIClient.with(client) { api in

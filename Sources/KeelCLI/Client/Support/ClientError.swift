@@ -8,5 +8,6 @@ struct ClientError: Error, CustomStringConvertible, Equatable {
         self.message = message.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
+    /// The message.
     var description: String { message }
 }

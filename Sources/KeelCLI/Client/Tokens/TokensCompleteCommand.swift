@@ -3,8 +3,10 @@ import ArgumentParser
 /// `keel tokens complete TOKEN`: completes a waitpoint token, resuming the run waiting for it
 /// (`POST /api/v1/tokens/{token}/complete`).
 struct TokensCompleteCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
     static let configuration = CommandConfiguration(commandName: "complete", abstract: "Complete a token, resuming the run waiting for it.")
 
+    /// `--url`, `--api-key`, `--json`.
     @OptionGroup var client: ClientOptions
 
     /// The token's id.
@@ -15,6 +17,7 @@ struct TokensCompleteCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The payload the run receives, as JSON, @file or @-.", valueName: "json"))
     var payload: String = "{}"
 
+    /// Sends the request and prints the answer; any error becomes one `error: …` line and exit status 1.
     func run() async throws {
         try await Terminal.reportingErrors {
             let body = PayloadRequest(payload: try JSONArgument.parse(payload, option: "--payload"))
