@@ -55,7 +55,12 @@ public final class KeelEngine: Service, Sendable {
         /// Set by ``simulateCrash()``: no more writes, as if the process had died.
         var crashed = false
         var activeRuns: [RunID: Task<Void, Never>] = [:]
+        /// How many times the claim loop went round, for tests that check it sleeps when idle.
+        var claimPasses = 0
     }
+
+    /// How many times the claim loop went round since the engine started.
+    package var claimPasses: Int { state.withLock { $0.claimPasses } }
 
     /// Creates an engine.
     /// - Parameters:

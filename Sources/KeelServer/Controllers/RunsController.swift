@@ -100,7 +100,7 @@ struct RunsController {
     }
 
     private func runID(_ context: KeelRequestContext) throws -> RunID {
-        RunID(try context.parameters.require("id"))
+        RunID(try context.pathParameter("id"))
     }
 
     private func runResponse(_ id: RunID) async throws -> RunResponse {
