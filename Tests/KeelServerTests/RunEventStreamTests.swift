@@ -67,7 +67,7 @@ struct EventStreamKeepAliveTests {
             createdAt: Date(), updatedAt: Date()
         )
         let (updates, continuation) = AsyncThrowingStream<RunUpdate, any Error>.makeStream()
-        let chunks = RunsController.eventChunks(updates, keepAliveInterval: .milliseconds(50))
+        let (chunks, _) = RunsController.eventChunks(updates, keepAliveInterval: .milliseconds(50))
         continuation.yield(.status(record))
         let finisher = Task {
             try await Task.sleep(for: .milliseconds(400))

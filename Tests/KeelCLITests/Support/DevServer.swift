@@ -54,10 +54,22 @@ final class DevServer: @unchecked Sendable {
     /// What the server wrote so far, for failure messages.
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
-    private static func start() async throws -> DevServer {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-cli-dev-\(UUID().uuidString)")
+    /// Starts a server on a new temporary data directory; stop it with ``stop(keepingData:)``.
+    static func started() async throws -> DevServer {
+        try await start()
+    }
+
+    /// Stops this server with SIGTERM, keeping its data, and starts a new one on the same data
+    /// directory (on a new port), as a user restarting `keel dev` would.
+    func restarted() async throws -> DevServer {
+        try await stop(keepingData: true)
+        return try await Self.start(in: directory)
+    }
+
+    private static func start(in existing: URL? = nil) async throws -> DevServer {
+        let directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("keel-cli-dev-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let logURL = directory.appendingPathComponent("server.log")
+        let logURL = directory.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         defer { try? log.close() }
@@ -103,9 +115,10 @@ final class DevServer: @unchecked Sendable {
         return nil
     }
 
-    /// Stops the server with SIGTERM (SIGKILL if it has not exited after 20 s) and removes its directory.
-    func stop() async throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+    /// Stops the server with SIGTERM (SIGKILL if it has not exited after 20 s) and removes its
+    /// directory unless `keepingData`.
+    func stop(keepingData: Bool = false) async throws {
+        defer { if !keepingData { try? FileManager.default.removeItem(at: directory) } }
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
         let deadline = ContinuousClock.now + .seconds(20)
@@ -119,6 +132,9 @@ final class DevServer: @unchecked Sendable {
             usleep(20_000)
         }
         process.waitUntilExit()
+        if process.terminationStatus != 0 {
+            throw ServerFailed(message: "keel dev exited with status \(process.terminationStatus) on SIGTERM:\n\(log)")
+        }
     }
 
     /// The server did not start or stop as it should.
