@@ -1,6 +1,7 @@
 import Foundation
 import Keel
 import KeelSQLite
+import Synchronization
 import Testing
 
 @Suite("Following a run", .timeLimit(.minutes(1)))
@@ -41,15 +42,15 @@ struct FollowingTests {
         let engine = try KeelEngine(store: try SQLiteStoreFixture.temporary(), tasks: [Self.waitForToken])
         let service = Task { try await engine.run() }
         let run = try await engine.trigger(Self.waitForToken, input: 1)
+        let seen = Mutex(0)
         let follower = Task {
-            var count = 0
             for try await update in engine.updates(of: run.id, pollInterval: .seconds(60)) {
                 if case .finished = update { throw FollowingError("the run cannot finish: nobody completes its token") }
-                count += 1
+                seen.withLock { $0 += 1 }
             }
-            return count
+            return seen.withLock { $0 }
         }
-        try await Task.sleep(for: .milliseconds(200))
+        try await eventually("the follower's first update") { seen.withLock { $0 } >= 1 }
         service.cancel()  // graceful shutdown: the engine drains
         try await service.value
         // The follower's poll interval is a minute: it ends because the engine drained, at once.
