@@ -208,6 +208,14 @@ public final class KeelEngine: Service, Sendable {
             await withGracefulShutdownHandler {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await self.heartbeatLoop() }
+                    group.addTask {
+                        let workAvailable = self.workAvailable
+                        do {
+                            try await self.store.listenForWork { workAvailable.notify(0) }
+                        } catch {
+                            self.logger.warning("the store stopped announcing work; polling", metadata: ["error.message": .string("\(error)")])
+                        }
+                    }
                     await self.claimLoop()
                     await self.drainActiveRuns()
                     self.state.withLock { $0.phase = .stopped }
