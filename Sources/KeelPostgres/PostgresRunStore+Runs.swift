@@ -9,13 +9,13 @@ extension PostgresRunStore {
             let now = run.createdAt.millisecondsSince1970
             if let key = run.idempotencyKey {
                 // Serialises triggers with the same key, so concurrent ones find the first run.
-                try await connection.rows("SELECT pg_advisory_xact_lock(hashtext(\(run.taskName + "\u{0}" + key)))", logger: logger)
+                try await connection.rows("SELECT pg_advisory_xact_lock(hashtext(\(run.taskName)), hashtext(\("idempotency:" + key)))", logger: logger)
                 if let existing = try await Self.runHolding(idempotencyKey: key, task: run.taskName, now: now, connection: connection, logger: logger) {
                     return CreatedRun(record: existing, lease: nil, isExisting: true)
                 }
             }
             if let key = run.debounceKey {
-                try await connection.rows("SELECT pg_advisory_xact_lock(hashtext(\(run.taskName + "\u{1}" + key)))", logger: logger)
+                try await connection.rows("SELECT pg_advisory_xact_lock(hashtext(\(run.taskName)), hashtext(\("debounce:" + key)))", logger: logger)
                 if let existing = try await Self.debounce(run, key: key, connection: connection, logger: logger) {
                     return CreatedRun(record: existing, lease: nil, isExisting: true)
                 }
@@ -127,6 +127,50 @@ extension PostgresRunStore {
             logger: logger
         )
         return lease.map { Lease(runID: run.id, workerID: $0.workerID, token: 1, expiresAt: $0.expiresAt) }
+    }
+
+    /// Inserts many runs (a batch of children) in one statement, from one JSON parameter.
+    static func insertMany(_ runs: [NewRun], connection: PostgresConnection, logger: Logger) async throws {
+        guard runs.count > 1 else {
+            if let run = runs.first { _ = try await insert(run, lease: nil, connection: connection, logger: logger) }
+            return
+        }
+        struct Row: Encodable {
+            var id, task_name, task_version, queue, input: String
+            var created_at, available_at, priority_ms: Int64
+            var wake_at, expires_at, idempotency_expires_at: Int64?
+            var parent_id, parent_waitpoint_id, concurrency_key, idempotency_key, debounce_key, schedule_id: String?
+            var batch_index: Int?
+            var tags: [String]
+        }
+        let rows = runs.map { run in
+            Row(
+                id: run.id.rawValue, task_name: run.taskName, task_version: run.taskVersion, queue: run.queue, input: run.input.base64EncodedString(),
+                created_at: run.createdAt.millisecondsSince1970, available_at: run.availableAt.millisecondsSince1970,
+                priority_ms: run.priority.wholeMilliseconds,
+                wake_at: run.availableAt > run.createdAt ? run.availableAt.millisecondsSince1970 : nil,
+                expires_at: run.expiresAt?.millisecondsSince1970, idempotency_expires_at: run.idempotencyKeyExpiresAt?.millisecondsSince1970,
+                parent_id: run.parentID?.rawValue, parent_waitpoint_id: run.parentWaitpointID, concurrency_key: run.concurrencyKey,
+                idempotency_key: run.idempotencyKey, debounce_key: run.debounceKey, schedule_id: run.scheduleID, batch_index: run.batchIndex,
+                tags: run.tags
+            )
+        }
+        let document = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
+        try await connection.rows(
+            """
+            INSERT INTO run (id, task_name, task_version, queue, status, input, created_at, updated_at, available_at, wake_at,
+                             parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
+                             idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
+            SELECT r.id, r.task_name, r.task_version, r.queue, 'queued', decode(r.input, 'base64'), r.created_at, r.created_at, r.available_at,
+                   r.wake_at, r.parent_id, r.parent_waitpoint_id, r.batch_index, r.priority_ms, r.concurrency_key, r.expires_at,
+                   r.idempotency_key, r.idempotency_expires_at, r.debounce_key, ARRAY(SELECT jsonb_array_elements_text(r.tags)), r.schedule_id
+            FROM jsonb_to_recordset(\(document)::jsonb) AS r(
+                id text, task_name text, task_version text, queue text, input text, created_at bigint, available_at bigint, wake_at bigint,
+                parent_id text, parent_waitpoint_id text, batch_index integer, priority_ms bigint, concurrency_key text, expires_at bigint,
+                idempotency_key text, idempotency_expires_at bigint, debounce_key text, tags jsonb, schedule_id text)
+            """,
+            logger: logger
+        )
     }
 
     /// The run holding idempotency key `key` for `task`, unless the key expired (then it is released).

@@ -13,9 +13,7 @@ extension PostgresRunStore {
             for waitpoint in transition.newWaitpoints {
                 try await Self.insert(waitpoint, connection: connection, logger: logger)
             }
-            for run in transition.newRuns {
-                _ = try await Self.insert(run, lease: nil, connection: connection, logger: logger)
-            }
+            try await Self.insertMany(transition.newRuns, connection: connection, logger: logger)
             if !transition.newRuns.isEmpty { try await Self.notifyWork(connection, logger: logger) }
             try await Self.apply(transition.change, runID: lease.runID, now: now.millisecondsSince1970, connection: connection, logger: logger)
         }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Keel
 import KeelSQLite
 public import Logging
@@ -9,13 +9,26 @@ import Synchronization
 public enum TestStore: String, Sendable, CaseIterable, CustomStringConvertible {
     /// A SQLite file in a fresh temporary directory.
     case sqlite
+    /// A fresh schema in the PostgreSQL database of `KEEL_POSTGRES_URL` (`scripts/test` starts one).
+    case postgres
+
+    /// The stores configured here: SQLite always, PostgreSQL when `KEEL_POSTGRES_URL` is set.
+    public static var allCases: [TestStore] {
+        PostgresTestDatabase.url == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
 
     public var description: String { rawValue }
 
-    /// Opens a fresh, empty store of this kind in `directory`.
-    public func make(in directory: URL) throws -> any RunStore {
+    /// Runs `body` with a fresh, empty store of this kind, then removes it.
+    public func withStore<Result: Sendable>(_ body: (any RunStore) async throws -> Result) async throws -> Result {
         switch self {
-        case .sqlite: try SQLiteRunStore(path: directory.appendingPathComponent("keel.sqlite").path)
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            return try await body(try SQLiteRunStore(path: directory.appendingPathComponent("keel.sqlite").path))
+        case .postgres:
+            return try await PostgresTestDatabase.withFreshSchema { store, _ in try await body(store) }
         }
     }
 }
@@ -133,18 +146,17 @@ public func withTestEngine<Result: Sendable>(
     logger: Logger = .keelTest,
     _ body: (TestEngine) async throws -> Result
 ) async throws -> Result {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let test = TestEngine(store: try store.make(in: directory), tasks: tasks, configuration: configuration, clock: clock, logger: logger)
-    try test.start()
-    do {
-        let result = try await body(test)
-        try await test.shutdown()
-        return result
-    } catch {
-        await test.crash()
-        throw error
+    try await store.withStore { runStore in
+        let test = TestEngine(store: runStore, tasks: tasks, configuration: configuration, clock: clock, logger: logger)
+        try test.start()
+        do {
+            let result = try await body(test)
+            try await test.shutdown()
+            return result
+        } catch {
+            await test.crash()
+            throw error
+        }
     }
 }
 

@@ -26,10 +26,11 @@ struct NonDeterminismTests {
 
     @Test(arguments: TestStore.allCases)
     func changedCodeParksTheRunWithBothSides(store: TestStore) async throws {
+        try await store.withStore { runStore in try await changedCodeParksTheRunWithBothSides(runStore: runStore) }
+    }
+
+    func changedCodeParksTheRunWithBothSides(runStore: any RunStore) async throws {
         let probe = Probe()
-        let directory = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let runStore = try store.make(in: directory)
         let clock = VirtualClock()
 
         // Given a run of version 1, suspended in its sleep
@@ -68,16 +69,15 @@ struct NonDeterminismTests {
 
     @Test(arguments: TestStore.allCases)
     func codeThatReturnsBeforeTheJournalEndsIsParked(store: TestStore) async throws {
-        let directory = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let runStore = try store.make(in: directory)
-        let clock = VirtualClock()
-        let runID = try await suspendedOrder("o-2", store: runStore, clock: clock, probe: Probe())
-        try await withEngine(store: runStore, clock: clock, task: Shortened()) { engine in
-            await clock.advance(by: .seconds(3600))
-            let error = try await #require(throws: RunFailedError.self) { try await engine.handle(for: runID, output: String.self).result() }
-            #expect(error.status == .parked)
-            #expect(error.error?.message.contains("the journal recorded step 'charge', the code did return (the task finished)") == true)
+        try await store.withStore { runStore in
+            let clock = VirtualClock()
+            let runID = try await suspendedOrder("o-2", store: runStore, clock: clock, probe: Probe())
+            try await withEngine(store: runStore, clock: clock, task: Shortened()) { engine in
+                await clock.advance(by: .seconds(3600))
+                let error = try await #require(throws: RunFailedError.self) { try await engine.handle(for: runID, output: String.self).result() }
+                #expect(error.status == .parked)
+                #expect(error.error?.message.contains("the journal recorded step 'charge', the code did return (the task finished)") == true)
+            }
         }
     }
 
@@ -88,12 +88,6 @@ struct NonDeterminismTests {
             try await eventually("the sleep") { try await run.status() == .waiting }
             return run.id
         }
-    }
-
-    static func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-nd-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
     }
 
     func withEngine<Result: Sendable>(

@@ -1,0 +1,56 @@
+import Foundation
+public import KeelPostgres
+import Logging
+public import PostgresNIO
+
+/// The PostgreSQL server tests run against: `KEEL_POSTGRES_URL`, which `scripts/test` sets
+/// after starting a throwaway cluster. Each test gets a schema of its own, dropped afterwards.
+public enum PostgresTestDatabase {
+    /// `KEEL_POSTGRES_URL`, if set.
+    public static var url: String? {
+        ProcessInfo.processInfo.environment["KEEL_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Why PostgreSQL tests are skipped when ``url`` is not set.
+    public static let howToEnable = "PostgreSQL tests are skipped: KEEL_POSTGRES_URL is not set. Run scripts/test (it installs and starts PostgreSQL), or set KEEL_POSTGRES_URL=postgres://user@host:port/database"
+
+    /// Runs `body` with a store in a new schema (its own tables) and the client configuration
+    /// that reaches that schema (for more stores or processes on it), then drops the schema.
+    public static func withFreshSchema<Result: Sendable>(
+        maximumConnections: Int = 8,
+        _ body: (PostgresRunStore, PostgresClient.Configuration) async throws -> Result
+    ) async throws -> Result {
+        guard let url else { throw PostgresTestError(message: howToEnable) }
+        let schema = "keel_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        var configuration = try PostgresURL(url).configuration
+        configuration.options.maximumConnections = maximumConnections
+        let admin = PostgresClient(configuration: configuration)
+        var scoped = configuration
+        scoped.options.additionalStartupParameters.append(("search_path", schema))
+        let client = PostgresClient(configuration: scoped)
+        var logger = Logger(label: "keel.test.postgres")
+        logger.logLevel = .warning
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await admin.run() }
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"))
+            do {
+                let store = try await PostgresRunStore(client: client, logger: logger)
+                let result = try await body(store, scoped)
+                _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+                return result
+            } catch {
+                _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+                throw error
+            }
+        }
+    }
+}
+
+/// The PostgreSQL tests cannot run.
+public struct PostgresTestError: Error, CustomStringConvertible {
+    /// Why.
+    public var message: String
+    public var description: String { message }
+}
