@@ -37,6 +37,7 @@ public struct DemoSteps: TaskDefinition {
                 try await context.sleep(for: .milliseconds(Int64(seconds * 1000)))
             }
             steps.append(try await context.step("step") { "step \(index) of \(input.count)" })
+            context.logger.info("finished step \(index) of \(input.count)", metadata: ["keel.step.index": .stringConvertible(index)])
         }
         return Output(steps: steps)
     }
