@@ -1,4 +1,5 @@
 public import Keel
+import Logging
 
 /// `demo.steps`: `count` steps with a durable sleep of `sleepSeconds` between them.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import Keel
+import Logging
 
 /// One line of a run's log.
 struct RunLogLineResponse: Encodable {

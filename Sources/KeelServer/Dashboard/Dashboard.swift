@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import Keel
+import Logging
 
 /// The web dashboard: server-rendered pages at `/` beside the API, on the same port.
 ///

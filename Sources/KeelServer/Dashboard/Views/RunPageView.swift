@@ -1,5 +1,6 @@
 import Foundation
 import Keel
+import Logging
 
 /// Everything the run page shows: header, timeline, journal, logs, tokens to complete, re-run editor.
 struct RunPageView {
@@ -81,8 +82,9 @@ struct RunPageView {
         startedAt = DashboardFormat.iso(record.startedAt)
         finishedAt = DashboardFormat.iso(record.finishedAt)
         updatedAt = DashboardFormat.iso(record.updatedAt)
-        isActive = !record.status.isTerminal && record.status != .parked
-        duration = record.startedAt.map { DashboardFormat.duration(from: $0, to: record.finishedAt ?? (isActive ? now : record.updatedAt)) }
+        let active = !record.status.isTerminal && record.status != .parked
+        isActive = active
+        duration = record.startedAt.map { DashboardFormat.duration(from: $0, to: record.finishedAt ?? (active ? now : record.updatedAt)) }
         canCancel = !record.status.isTerminal
         canResume = record.status == .parked
         inputJSON = DashboardFormat.prettyJSON(record.input)
@@ -103,7 +105,7 @@ struct RunPageView {
         self.journal = journal.map(JournalRowView.init)
         self.logs = logs.map(LogRowView.init)
         hasLogs = !logs.isEmpty
-        tokens = isActive ? pendingTokens.map { PendingToken(id: $0.id, timeoutAt: DashboardFormat.iso($0.timeoutAt)) } : []
+        tokens = active ? pendingTokens.map { PendingToken(id: $0.id, timeoutAt: DashboardFormat.iso($0.timeoutAt)) } : []
         hasTokens = !tokens.isEmpty
         rerunInput = inputJSON
         liveURL = "/runs/\(record.id.rawValue)/live"

@@ -27,8 +27,9 @@ struct RunRowView {
         status = record.status.rawValue
         createdAt = DashboardFormat.iso(record.createdAt)
         startedAt = DashboardFormat.iso(record.startedAt)
-        isActive = !record.status.isTerminal && record.status != .parked
-        duration = record.startedAt.map { DashboardFormat.duration(from: $0, to: record.finishedAt ?? (isActive ? now : record.updatedAt)) }
+        let active = !record.status.isTerminal && record.status != .parked
+        isActive = active
+        duration = record.startedAt.map { DashboardFormat.duration(from: $0, to: record.finishedAt ?? (active ? now : record.updatedAt)) }
         attempts = record.attempt
         tags = record.tags.map { TagView(name: $0, url: "/" + DashboardFormat.query([("tag", $0)])) }
     }
