@@ -85,8 +85,10 @@ extension DashboardAssets {
         if (!url || !window.EventSource) return;
         let timer = null;
         const refresh = () => {
+          // Leave a form the user is filling in alone; refresh once they are done.
           const active = document.activeElement;
-          if (active && panel.contains(active) && active.tagName === "TEXTAREA") { schedule(1000); return; }
+          const editing = Array.from(panel.querySelectorAll("textarea")).some((area) => area.value !== area.defaultValue);
+          if (editing || (active && panel.contains(active) && active.closest("form"))) { schedule(1000); return; }
           fetch(panel.getAttribute("data-panel"), { credentials: "same-origin" })
             .then((response) => response.ok ? response.text() : Promise.reject(response.status))
             .then((html) => {

@@ -29,7 +29,7 @@ struct DashboardAccessMiddleware: RouterMiddleware {
             if request.method == .get || request.method == .head {
                 return DashboardResponse.redirect(to: "/login" + Self.nextQuery(for: request))
             }
-            return DashboardResponse.loginRequired(renderer: renderer, sessions: sessions)
+            return DashboardResponse.loginRequired(renderer: renderer, sessions: sessions, request: request)
         }
         if request.method != .get && request.method != .head {
             if let origin = request.headers[.origin], !Self.origin(origin, matches: request) {

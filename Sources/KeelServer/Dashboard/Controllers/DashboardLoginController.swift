@@ -17,7 +17,7 @@ struct DashboardLoginController {
         if let token = request.cookies[DashboardSessions.cookieName]?.value, dashboard.sessions.verify(token) != nil {
             return DashboardResponse.redirect(to: next)
         }
-        return Self.form(dashboard, next: next, error: nil, status: .ok)
+        return Self.form(dashboard, next: next, error: nil, status: .ok, reusing: request.cookies[DashboardSessions.loginCookieName]?.value)
     }
 
     @Sendable func login(request: Request, context: KeelRequestContext) async throws -> Response {
@@ -55,8 +55,10 @@ struct DashboardLoginController {
         }
     }
 
-    static func form(_ dashboard: Dashboard, next: String, error: String?, status: HTTPResponse.Status) -> Response {
-        let csrf = DashboardSessions.randomHex(bytes: 16)
+    /// The login page. Its CSRF value is kept when the browser already has one, so a second
+    /// login page loaded meanwhile (another tab, a redirected favicon request) does not void the first.
+    static func form(_ dashboard: Dashboard, next: String, error: String?, status: HTTPResponse.Status, reusing existing: String? = nil) -> Response {
+        let csrf = existing.flatMap { $0.count == 32 && $0.allSatisfy(\.isHexDigit) ? $0 : nil } ?? DashboardSessions.randomHex(bytes: 16)
         return DashboardResponse.page(
             dashboard.renderer.login(csrfToken: csrf, next: next, error: error), status: status,
             cookies: [DashboardResponse.cookie(DashboardSessions.loginCookieName, csrf, maxAge: 600)]

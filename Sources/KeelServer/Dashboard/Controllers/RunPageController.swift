@@ -114,7 +114,8 @@ struct RunPageController {
                 _ = try checkedInput(form["input"] ?? "", taskName: record.taskName)
                 return try DashboardResponse.json(ValidationAnswer(ok: true))
             } catch {
-                return try DashboardResponse.json(ValidationAnswer(ok: false, error: Dashboard.describe(error).1), status: .unprocessableContent)
+                // 200: the check itself succeeded; its answer is that the input is refused.
+                return try DashboardResponse.json(ValidationAnswer(ok: false, error: Dashboard.describe(error).1))
             }
         }
     }
@@ -184,7 +185,7 @@ struct RunPageController {
         var pending: [WaitToken] = []
         if !record.status.isTerminal {
             for entry in journal where entry.kind == .tokenCreated {
-                guard let payload = entry.payload, let token = try? JSONDecoder().decode(WaitToken.self, from: payload) else { continue }
+                guard let payload = entry.payload, let token = try? APIJSON.decoder().decode(WaitToken.self, from: payload) else { continue }
                 if let waitpoint = try? await engine.waitpoint(token.id), waitpoint.status == .pending { pending.append(token) }
             }
         }

@@ -42,8 +42,9 @@ enum DashboardResponse {
     }
 
     /// The login page with 401, for a request that needs a session and has none.
-    static func loginRequired(renderer: DashboardRenderer, sessions: DashboardSessions) -> Response {
-        let login = DashboardSessions.randomHex(bytes: 16)
+    static func loginRequired(renderer: DashboardRenderer, sessions: DashboardSessions, request: Request) -> Response {
+        let existing = request.cookies[DashboardSessions.loginCookieName]?.value
+        let login = existing.flatMap { $0.count == 32 && $0.allSatisfy(\.isHexDigit) ? $0 : nil } ?? DashboardSessions.randomHex(bytes: 16)
         return page(
             renderer.login(csrfToken: login, next: "/", error: "Log in first: this dashboard needs an API key."),
             status: .unauthorized, cookies: [cookie(DashboardSessions.loginCookieName, login, maxAge: 600)]

@@ -18,6 +18,7 @@ enum DashboardTemplates {
         <meta name="color-scheme" content="light dark">
         {{#page.csrfToken}}<meta name="csrf-token" content="{{page.csrfToken}}">{{/page.csrfToken}}
         <title>{{page.title}} · Keel</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="/assets/dashboard.css">
         <script src="/assets/dashboard.js" defer></script>
         </head>
@@ -42,6 +43,7 @@ enum DashboardTemplates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="color-scheme" content="light dark">
         <title>Log in · Keel</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="/assets/dashboard.css">
         </head>
         <body class="login-page">

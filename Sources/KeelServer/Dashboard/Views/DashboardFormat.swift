@@ -40,7 +40,7 @@ enum DashboardFormat {
     }
 
     /// An encodable value as indented JSON in the API's conventions.
-    static func prettyJSON(_ value: some Encodable) -> String {
+    static func prettyJSON(encoding value: some Encodable) -> String {
         prettyJSON(try? APIJSON.encode(value))
     }
 

@@ -160,7 +160,7 @@ struct JournalRowView {
             duration = nil
         }
         recordedAt = DashboardFormat.iso(entry.recordedAt)
-        json = DashboardFormat.prettyJSON(JournalEntryResponse(entry))
+        json = DashboardFormat.prettyJSON(encoding: JournalEntryResponse(entry))
     }
 }
 

@@ -78,7 +78,7 @@ struct RunTimeline {
                     latest = max(latest, until)
                     cursor = wake
                 case .tokenCreated:
-                    let token = (try? JSONDecoder().decode(WaitToken.self, from: entry.payload ?? Data())).map(\.id) ?? "token"
+                    let token = (try? APIJSON.decoder().decode(WaitToken.self, from: entry.payload ?? Data())).map(\.id) ?? "token"
                     row.label = "token created"
                     row.segments.append(Segment(start: entry.recordedAt, end: entry.recordedAt, kind: .marker, title: "created token \(token)"))
                     row.note = token
