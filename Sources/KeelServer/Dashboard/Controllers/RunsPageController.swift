@@ -52,10 +52,12 @@ struct RunsPageController {
     }
 
     /// Server-sent events for the runs page: an event `run` with the row's HTML for each run of
-    /// the first page that is new or changed since `since` (milliseconds since 1970).
+    /// the first page that is new or changed since `since` (milliseconds since 1970). With `max`,
+    /// the stream ends after that many events (for tests and scripts).
     @Sendable func live(request: Request, context: KeelRequestContext) async throws -> Response {
         let parameters = request.uri.queryParameters
         let filter = RunFilter { parameters.get($0) }
+        let maximumEvents = parameters.get("max").flatMap(Int.init) ?? Int.max
         let since = parameters.get("since").flatMap(Int64.init).map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? dashboard.engine.clock.now()
         let dashboard = self.dashboard
         let body = ResponseBody { writer in
@@ -65,10 +67,11 @@ struct RunsPageController {
             }
             try await writer.write(ByteBuffer(string: ": connected\n\n"))
             var quietSince = ContinuousClock.now
-            while !Task.isCancelled {
+            var sent = 0
+            while !Task.isCancelled && sent < maximumEvents {
                 let runs = try await dashboard.engine.listRuns(filter.query())
                 let now = dashboard.engine.clock.now()
-                for run in runs.reversed() where known[run.id] != Self.signature(run) {
+                for run in runs.reversed() where known[run.id] != Self.signature(run) && sent < maximumEvents {
                     let update = LiveRunUpdate(
                         id: run.id.rawValue, status: run.status.rawValue, isNew: known[run.id] == nil,
                         html: dashboard.renderer.render("run_row", RunRowView(run, now: now))
@@ -76,7 +79,9 @@ struct RunsPageController {
                     known[run.id] = Self.signature(run)
                     try await writer.write(ByteBuffer(string: "event: run\ndata: \(String(decoding: try APIJSON.encode(update), as: UTF8.self))\n\n"))
                     quietSince = ContinuousClock.now
+                    sent += 1
                 }
+                if sent >= maximumEvents { break }
                 if ContinuousClock.now - quietSince > .seconds(15) {
                     try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     quietSince = ContinuousClock.now
