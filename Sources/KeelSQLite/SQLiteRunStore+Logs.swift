@@ -19,7 +19,8 @@ extension SQLiteRunStore {
     }
 
     /// Inserts `lines` at each run's next sequence numbers, keeping at most `maximumPerRun`
-    /// lines per run (the last one kept says the limit was reached). Lines of unknown runs are dropped.
+    /// lines per run: `maximumPerRun - 1` lines as written, then one saying the limit was
+    /// reached. Lines of unknown runs are dropped.
     static func insertLogs(_ lines: [RunLogLine], maximumPerRun: Int, db: Database) throws {
         guard !lines.isEmpty else { return }
         let limit = max(1, maximumPerRun)
@@ -40,9 +41,10 @@ extension SQLiteRunStore {
                 db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence) + 1, 0) FROM run_log WHERE run_id = ?"),
                 arguments: [runID.rawValue]
             ) ?? 0
+            // The last slot is for the line saying the limit was reached.
             let room = limit - next
             guard room > 0 else { continue }
-            if pending.count > room {
+            if pending.count > room - 1 {
                 let last = pending[room - 1]
                 pending = Array(pending.prefix(room - 1)) + [RunLogLine.limitReached(runID: runID, limit: limit, loggedAt: last.loggedAt)]
             }

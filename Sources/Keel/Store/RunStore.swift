@@ -77,9 +77,9 @@ public protocol RunStore: Sendable {
 
     /// Appends `lines` (of one or more runs) to their runs' logs in one transaction, each at its
     /// run's next sequence number, oldest first; ``RunLogLine/sequence`` is ignored. A run keeps
-    /// at most `maximumPerRun` lines: when `lines` would go over, the last line kept is
-    /// ``RunLogLine/limitReached(runID:limit:loggedAt:)`` and the rest are dropped. Lines of an
-    /// unknown run are dropped. ``commit(_:lease:now:)`` writes ``RunTransition/logs`` the same way.
+    /// at most `maximumPerRun` lines: the first `maximumPerRun - 1` lines as written, then, in
+    /// the last slot, ``RunLogLine/limitReached(runID:limit:loggedAt:)`` in place of the next
+    /// line; later lines are dropped. Lines of an unknown run are dropped. ``commit(_:lease:now:)`` writes ``RunTransition/logs`` the same way.
     func appendRunLogs(_ lines: [RunLogLine], maximumPerRun: Int) async throws
     /// The run's log lines with a sequence number above `afterSequence` (all when `nil`), oldest
     /// first, at most `limit`.
