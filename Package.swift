@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "Keel", targets: ["Keel"]),
         .library(name: "KeelSQLite", targets: ["KeelSQLite"]),
+        .library(name: "KeelPostgres", targets: ["KeelPostgres"]),
         .library(name: "KeelTesting", targets: ["KeelTesting"]),
         .library(name: "KeelServer", targets: ["KeelServer"]),
         .library(name: "KeelCLI", targets: ["KeelCLI"]),
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -52,9 +54,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KeelPostgres",
+            dependencies: [
+                "Keel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KeelTesting",
             dependencies: [
-                "Keel", "KeelSQLite",
+                "Keel", "KeelSQLite", "KeelPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -83,7 +97,8 @@ let package = Package(
         .target(
             name: "KeelCLI",
             dependencies: [
-                "Keel", "KeelSQLite", "KeelServer",
+                "Keel", "KeelSQLite", "KeelPostgres", "KeelServer",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -91,6 +106,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -138,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KeelCLITests",
-            dependencies: ["Keel", "KeelCLI", "keel"],
+            dependencies: ["Keel", "KeelCLI", "keel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -75,6 +75,8 @@ struct WaitpointAndScheduleRoutesTests {
             #expect(apiError(badZone).message.contains("Mars/Base"))
             _ = try await server.json(.post, "/api/v1/schedules", json: #"{"id": "bad", "task": "nope", "cron": "@daily"}"#, expect: .notFound)
 
+            _ = try await server.json(.post, "/api/v1/schedules", json: #"{"id": "weekly report", "task": "demo.steps", "cron": "@weekly", "input": {"count": 1}}"#, expect: .created)
+            #expect(try await server.request(.delete, "/api/v1/schedules/weekly%20report").status == .noContent)
             #expect(try await server.request(.delete, "/api/v1/schedules/nightly").status == .noContent)
             let gone = try await server.json(.delete, "/api/v1/schedules/nightly", expect: .notFound)
             #expect(apiError(gone).code == "scheduleNotFound")

@@ -9,6 +9,7 @@ extension KeelEngine {
         var failures = 0
         var lastClaimAt = Date.distantPast
         while isAcceptingWork && !Task.isCancelled {
+            state.withLock { $0.claimPasses += 1 }
             let ticket = workAvailable.arm(0)
             var wakeAt = clock.now().adding(configuration.pollInterval)
             do {
@@ -67,10 +68,10 @@ extension KeelEngine {
                 )
             )
         } catch {
-            slots.release(free)
+            slots.release(free, announce: false)
             throw error
         }
-        slots.release(free - claimed.count)
+        slots.release(free - claimed.count, announce: false)
         for run in claimed {
             logger.debug("claimed run", metadata: ["keel.run.id": .string(run.record.id.rawValue), "keel.task.name": .string(run.record.taskName)])
             startExecution(of: run, journal: nil)

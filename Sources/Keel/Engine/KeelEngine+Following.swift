@@ -13,7 +13,9 @@ public enum RunUpdate: Sendable, Hashable {
 extension KeelEngine {
     /// Follows a run: its status, then every journal entry and status change as they happen,
     /// until it finishes or is parked. Changes made in this process arrive at once; changes
-    /// made by other processes on the same store within `pollInterval`.
+    /// made by other processes on the same store within `pollInterval`. When the engine shuts
+    /// down, the stream ends (without ``RunUpdate/finished(_:)``), so servers can close their
+    /// connections.
     ///
     /// ```swift
     /// for try await update in engine.updates(of: run.id) {
@@ -38,7 +40,7 @@ extension KeelEngine {
     private func follow(_ id: RunID, pollInterval: Duration, yield: (RunUpdate) -> Void) async throws {
         var nextSequence = 0
         var lastStatus: RunStatus?
-        while !Task.isCancelled {
+        while !Task.isCancelled && !draining.isOpen {
             let ticket = runChanges.arm(id)
             let record: RunRecord
             let entries: [JournalEntry]
@@ -66,7 +68,15 @@ extension KeelEngine {
                 yield(.status(record))
                 lastStatus = record.status
             }
-            await runChanges.wait(ticket) { try? await Task.sleep(for: pollInterval) }
+            let draining = self.draining
+            await runChanges.wait(ticket) {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { try? await Task.sleep(for: pollInterval) }
+                    group.addTask { await draining.wait() }
+                    await group.next()
+                    group.cancelAll()
+                }
+            }
         }
     }
 }

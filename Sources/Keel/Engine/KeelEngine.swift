@@ -57,7 +57,12 @@ public final class KeelEngine: Service, Sendable {
         /// Set by ``simulateCrash()``: no more writes, as if the process had died.
         var crashed = false
         var activeRuns: [RunID: Task<Void, Never>] = [:]
+        /// How many times the claim loop went round, for tests that check it sleeps when idle.
+        var claimPasses = 0
     }
+
+    /// How many times the claim loop went round since the engine started.
+    package var claimPasses: Int { state.withLock { $0.claimPasses } }
 
     /// Creates an engine.
     /// - Parameters:
@@ -217,6 +222,14 @@ public final class KeelEngine: Service, Sendable {
             await withGracefulShutdownHandler {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await self.heartbeatLoop() }
+                    group.addTask {
+                        let workAvailable = self.workAvailable
+                        do {
+                            try await self.store.listenForWork { workAvailable.notify(0) }
+                        } catch {
+                            self.logger.warning("the store stopped announcing work; polling", metadata: ["error.message": .string("\(error)")])
+                        }
+                    }
                     await self.claimLoop()
                     await self.drainActiveRuns()
                     self.state.withLock { $0.phase = .stopped }

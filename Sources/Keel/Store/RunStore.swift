@@ -52,6 +52,11 @@ public protocol RunStore: Sendable {
     /// The run's journal entries from sequence `fromSequence` on, in order (for followers).
     func journal(_ id: RunID, fromSequence: Int) async throws -> [JournalEntry]
 
+    /// Calls `onWork` whenever another process may have made work due (a run triggered, a token
+    /// completed, a child finished), until the calling task is cancelled. Stores without
+    /// notifications return at once (the default), and the engine relies on polling.
+    func listenForWork(_ onWork: @escaping @Sendable () -> Void) async throws
+
     /// The earliest time a run of one of `queues` that another worker does not hold becomes due.
     func nextDueTime(queues: [String], workerID: String) async throws -> Date?
 
@@ -116,4 +121,9 @@ public protocol RunStore: Sendable {
     /// `tick`, moves it to `nextFireAt` and creates `run`, in one transaction.
     /// - Returns: whether this call fired the tick (false: another engine did, or it changed).
     func fireSchedule(_ id: String, tick: Date, nextFireAt: Date?, run: NewRun) async throws -> Bool
+}
+
+extension RunStore {
+    /// No notifications: the engine polls (``KeelEngine/Configuration/pollInterval``).
+    public func listenForWork(_ onWork: @escaping @Sendable () -> Void) async throws {}
 }

@@ -62,7 +62,9 @@ final class SlotPool: Sendable {
     }
 
     /// Returns `count` slots, handing them to waiters first.
-    func release(_ count: Int = 1) {
+    /// - Parameter announce: whether to call `onRelease` when slots became free; the claim loop
+    ///   returning slots it did not fill passes `false`, or it would wake itself forever.
+    func release(_ count: Int = 1, announce: Bool = true) {
         guard count > 0 else { return }
         let woken = state.withLock { state in
             var woken: [CheckedContinuation<Void, any Error>] = []
@@ -76,6 +78,6 @@ final class SlotPool: Sendable {
             return woken
         }
         for continuation in woken { continuation.resume() }
-        if woken.count < count { onRelease() }
+        if announce && woken.count < count { onRelease() }
     }
 }

@@ -1,6 +1,12 @@
 import ArgumentParser
 
+/// `keel events`: send events to the runs waiting for them.
 struct EventsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "(not written yet)")
-    func run() async throws { throw ValidationError("not written yet") }
+    /// The command's name, help and subcommands.
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "Send events to the runs waiting for them.",
+        subcommands: [EventsSendCommand.self]
+    )
+
 }

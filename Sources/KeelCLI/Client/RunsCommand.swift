@@ -1,6 +1,12 @@
 import ArgumentParser
 
+/// `keel runs`: list, show, watch, cancel and resume runs.
 struct RunsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "runs", abstract: "(not written yet)")
-    func run() async throws { throw ValidationError("not written yet") }
+    /// The command's name, help and subcommands.
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "List, show, watch, cancel and resume runs.",
+        subcommands: [RunsListCommand.self, RunsShowCommand.self, RunsWatchCommand.self, RunsCancelCommand.self, RunsResumeCommand.self]
+    )
+
 }

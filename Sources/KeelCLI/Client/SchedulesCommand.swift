@@ -1,6 +1,12 @@
 import ArgumentParser
 
+/// `keel schedules`: list, create and delete cron schedules.
 struct SchedulesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "schedules", abstract: "(not written yet)")
-    func run() async throws { throw ValidationError("not written yet") }
+    /// The command's name, help and subcommands.
+    static let configuration = CommandConfiguration(
+        commandName: "schedules",
+        abstract: "List, create and delete cron schedules.",
+        subcommands: [SchedulesListCommand.self, SchedulesCreateCommand.self, SchedulesDeleteCommand.self]
+    )
+
 }

@@ -1,6 +1,12 @@
 import ArgumentParser
 
+/// `keel tokens`: complete waitpoint tokens.
 struct TokensCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tokens", abstract: "(not written yet)")
-    func run() async throws { throw ValidationError("not written yet") }
+    /// The command's name, help and subcommands.
+    static let configuration = CommandConfiguration(
+        commandName: "tokens",
+        abstract: "Complete waitpoint tokens.",
+        subcommands: [TokensCompleteCommand.self]
+    )
+
 }

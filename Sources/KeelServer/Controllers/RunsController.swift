@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Keel
 import NIOCore
+import ServiceLifecycle
 
 /// `/api/v1/runs`: listing runs, one run with its journal, cancelling, resuming, following.
 struct RunsController {
@@ -66,13 +67,20 @@ struct RunsController {
     }
 
     /// Server-sent events: the run, its journal entries and status changes as they happen,
-    /// with a comment line every ``keepAliveInterval`` so proxies keep a quiet stream open.
+    /// with a comment line every ``keepAliveInterval`` so proxies keep a quiet stream open. The
+    /// stream ends when the run does, or when the server shuts down.
     @Sendable func events(request: Request, context: KeelRequestContext) async throws -> Response {
         let id = try runID(context)
         _ = try await engine.run(id)  // a 404 before the stream starts, not an error inside it
-        let chunks = Self.eventChunks(engine.updates(of: id, pollInterval: followPollInterval), keepAliveInterval: keepAliveInterval)
+        let (chunks, stop) = Self.eventChunks(engine.updates(of: id, pollInterval: followPollInterval), keepAliveInterval: keepAliveInterval)
         let body = ResponseBody { writer in
-            for try await chunk in chunks { try await writer.write(ByteBuffer(string: chunk)) }
+            // The server drains its connections before the engine stops: end the stream then,
+            // or a follower would hold the server up.
+            try await withGracefulShutdownHandler {
+                for try await chunk in chunks { try await writer.write(ByteBuffer(string: chunk)) }
+            } onGracefulShutdown: {
+                stop()
+            }
             try await writer.finish(nil)
         }
         return Response(
@@ -83,12 +91,13 @@ struct RunsController {
     }
 
     /// The text of the event stream: one `id`/`event`/`data` block per update, numbered from 1,
-    /// and `: keep-alive` comments while nothing happens.
+    /// and `: keep-alive` comments while nothing happens; `stop` ends it early.
     static func eventChunks(
         _ updates: AsyncThrowingStream<RunUpdate, any Error>,
         keepAliveInterval: Duration
-    ) -> AsyncThrowingStream<String, any Error> {
-        AsyncThrowingStream { continuation in
+    ) -> (chunks: AsyncThrowingStream<String, any Error>, stop: @Sendable () -> Void) {
+        let (chunks, continuation) = AsyncThrowingStream<String, any Error>.makeStream()
+        do {
             let keepAlive = Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: keepAliveInterval)
@@ -120,10 +129,11 @@ struct RunsController {
                 keepAlive.cancel()
             }
         }
+        return (chunks, { continuation.finish() })
     }
 
     private func runID(_ context: KeelRequestContext) throws -> RunID {
-        RunID(try context.parameters.require("id"))
+        RunID(try context.pathParameter("id"))
     }
 
     private func runResponse(_ id: RunID) async throws -> RunResponse {

@@ -37,7 +37,7 @@ struct SchedulesController {
     }
 
     @Sendable func delete(request: Request, context: KeelRequestContext) async throws -> HTTPResponse.Status {
-        try await engine.deleteSchedule(try context.parameters.require("id"))
+        try await engine.deleteSchedule(try context.pathParameter("id"))
         return .noContent
     }
 }

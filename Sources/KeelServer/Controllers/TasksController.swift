@@ -18,14 +18,14 @@ struct TasksController {
     }
 
     @Sendable func trigger(request: Request, context: KeelRequestContext) async throws -> TriggerResponse {
-        let task = try context.parameters.require("task")
+        let task = try context.pathParameter("task")
         let body = try await request.decodeJSON(as: TriggerRequest.self, limit: bodyLimit)
         let id = try await engine.trigger(taskName: task, input: try Self.inputData(body.input), options: body.options?.triggerOptions ?? .init())
         return TriggerResponse(id: id.rawValue)
     }
 
     @Sendable func batch(request: Request, context: KeelRequestContext) async throws -> BatchTriggerResponse {
-        let task = try context.parameters.require("task")
+        let task = try context.pathParameter("task")
         let body = try await request.decodeJSON(as: BatchTriggerRequest.self, limit: bodyLimit)
         guard !body.items.isEmpty else { throw APIError(.unprocessableContent, code: "invalidInput", "a batch needs at least one item") }
         let items = try body.items.map { item in

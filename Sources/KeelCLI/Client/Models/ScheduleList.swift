@@ -1,0 +1,5 @@
+/// `GET /api/v1/schedules`.
+struct ScheduleList: Decodable, Sendable {
+    /// The schedules.
+    var schedules: [ScheduleInfo]
+}

@@ -1,0 +1,217 @@
+public import Foundation
+public import Keel
+import Logging
+import PostgresNIO
+
+extension PostgresRunStore {
+    public func claimDueRuns(_ request: ClaimRequest) async throws -> [ClaimedRun] {
+        guard !request.taskNames.isEmpty, !request.queues.isEmpty else { return [] }
+        return try await transaction("claim") { connection in
+            try await Self.expireOverdueRuns(now: request.now.millisecondsSince1970, connection: connection, logger: logger)
+            guard request.limit > 0 else { return [] }
+            var claimed: [ClaimedRun] = []
+            for queue in request.queues where claimed.count < request.limit {
+                var queueRequest = request
+                queueRequest.limit = request.limit - claimed.count
+                if queue.concurrencyLimit == nil, queue.concurrencyLimitPerKey == nil, queue.rateLimit == nil {
+                    claimed += try await Self.claimUnlimited(queue: queue.name, request: queueRequest, connection: connection, logger: logger)
+                } else {
+                    claimed += try await Self.claimLimited(queue: queue, request: queueRequest, connection: connection, logger: logger)
+                }
+            }
+            return claimed
+        }
+    }
+
+    /// Claims from a queue without limits: one statement; rows other workers are claiming are skipped.
+    private static func claimUnlimited(queue: String, request: ClaimRequest, connection: PostgresConnection, logger: Logger) async throws -> [ClaimedRun] {
+        let now = request.now.millisecondsSince1970
+        let expires = request.leaseExpiresAt.millisecondsSince1970
+        let rows = try await connection.rows(
+            """
+            UPDATE run
+            SET status = 'running', lease_owner = \(request.workerID), lease_token = lease_token + 1, lease_expires_at = \(expires),
+                available_at = \(expires), started_at = COALESCE(started_at, \(now)), updated_at = \(now), wake_at = NULL
+            WHERE id IN (
+                SELECT id FROM run
+                WHERE queue = \(queue) AND available_at IS NOT NULL AND available_at - priority_ms <= \(now) AND available_at <= \(now)
+                  AND (lease_owner IS NULL OR lease_owner <> \(request.workerID))
+                  AND task_name = ANY(\(request.taskNames))
+                ORDER BY available_at - priority_ms
+                LIMIT \(request.limit)
+                FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """,
+            logger: logger
+        )
+        return try rows.map { try claimedRun($0, request: request) }
+    }
+
+    /// Claims from a queue with limits. Workers claiming from it take turns (an advisory lock on
+    /// the queue), so counts of leased and started runs stay true across machines.
+    private static func claimLimited(queue: QueueDefinition, request: ClaimRequest, connection: PostgresConnection, logger: Logger) async throws -> [ClaimedRun] {
+        try await connection.rows("SELECT pg_advisory_xact_lock(hashtext(\("keel-queue:" + queue.name)))", logger: logger)
+        let now = request.now.millisecondsSince1970
+        var capacity = request.limit
+        if let limit = queue.concurrencyLimit {
+            let leased = try await count(
+                "SELECT COUNT(*) FROM run WHERE queue = \(queue.name) AND lease_owner IS NOT NULL AND lease_expires_at > \(now)", connection, logger)
+            capacity = min(capacity, limit - leased)
+        }
+        var freshStarts = Int.max
+        if let rate = queue.rateLimit {
+            let since = now - rate.period.wholeMilliseconds
+            let started = try await count(
+                "SELECT COUNT(*) FROM run WHERE queue = \(queue.name) AND started_at IS NOT NULL AND started_at > \(since)", connection, logger)
+            freshStarts = rate.limit - started
+        }
+        guard capacity > 0 else { return [] }
+        var saturatedKeys: [String] = []
+        if let perKey = queue.concurrencyLimitPerKey {
+            saturatedKeys = try await connection.rows(
+                """
+                SELECT concurrency_key FROM run
+                WHERE queue = \(queue.name) AND concurrency_key IS NOT NULL AND lease_owner IS NOT NULL AND lease_expires_at > \(now)
+                GROUP BY concurrency_key HAVING COUNT(*) >= \(perKey)
+                """,
+                logger: logger
+            ).map { try $0.decode(String.self) }
+        }
+        let taskNames = Set(request.taskNames)
+        var leasedByKey: [String: Int] = [:]
+        var claimed: [ClaimedRun] = []
+        var offset = 0
+        let pageSize = 256
+        scanning: while claimed.count < capacity && offset < 4096 {
+            let candidates = try await connection.rows(
+                """
+                SELECT id, task_name, concurrency_key, started_at FROM run
+                WHERE queue = \(queue.name) AND available_at IS NOT NULL AND available_at - priority_ms <= \(now) AND available_at <= \(now)
+                  AND (lease_owner IS NULL OR lease_owner <> \(request.workerID))
+                  AND (concurrency_key IS NULL OR NOT (concurrency_key = ANY(\(saturatedKeys))))
+                ORDER BY available_at - priority_ms
+                LIMIT \(pageSize) OFFSET \(offset)
+                """,
+                logger: logger
+            )
+            offset += candidates.count
+            for candidate in candidates {
+                let row = StoredRow(candidate)
+                guard taskNames.contains(try row.string("task_name")) else { continue }
+                let isFresh = try row.optionalInt("started_at") == nil
+                if isFresh && freshStarts <= 0 { continue }
+                if let key = try row.optionalString("concurrency_key"), let perKey = queue.concurrencyLimitPerKey {
+                    let leased: Int
+                    if let known = leasedByKey[key] {
+                        leased = known
+                    } else {
+                        leased = try await count(
+                            """
+                            SELECT COUNT(*) FROM run
+                            WHERE queue = \(queue.name) AND concurrency_key = \(key) AND lease_owner IS NOT NULL AND lease_expires_at > \(now)
+                            """,
+                            connection, logger
+                        )
+                    }
+                    if leased >= perKey {
+                        leasedByKey[key] = leased
+                        continue
+                    }
+                    leasedByKey[key] = leased + 1
+                }
+                if let run = try await lease(RunID(try row.string("id")), request: request, connection: connection, logger: logger) {
+                    claimed.append(run)
+                    if isFresh { freshStarts -= 1 }
+                    offset -= 1
+                }
+                if claimed.count == capacity { break scanning }
+            }
+            if candidates.count < pageSize { break }
+        }
+        return claimed
+    }
+
+    private static func count(_ query: PostgresQuery, _ connection: PostgresConnection, _ logger: Logger) async throws -> Int {
+        Int(try await connection.rows(query, logger: logger).first?.decode(Int64.self) ?? 0)
+    }
+
+    private static func lease(_ id: RunID, request: ClaimRequest, connection: PostgresConnection, logger: Logger) async throws -> ClaimedRun? {
+        let now = request.now.millisecondsSince1970
+        let expires = request.leaseExpiresAt.millisecondsSince1970
+        let rows = try await connection.rows(
+            """
+            UPDATE run
+            SET status = 'running', lease_owner = \(request.workerID), lease_token = lease_token + 1, lease_expires_at = \(expires),
+                available_at = \(expires), started_at = COALESCE(started_at, \(now)), updated_at = \(now), wake_at = NULL
+            WHERE id = \(id.rawValue)
+            RETURNING *
+            """,
+            logger: logger
+        )
+        return try rows.first.map { try claimedRun($0, request: request) }
+    }
+
+    private static func claimedRun(_ row: PostgresRow, request: ClaimRequest) throws -> ClaimedRun {
+        let record = try runRecord(row)
+        let lease = Lease(runID: record.id, workerID: request.workerID, token: try StoredRow(row).int64("lease_token"), expiresAt: request.leaseExpiresAt)
+        return ClaimedRun(record: record, lease: lease)
+    }
+
+    /// Expires runs whose time to live passed before they started.
+    static func expireOverdueRuns(now: Int64, connection: PostgresConnection, logger: Logger) async throws {
+        let ids = try await connection.rows(
+            """
+            SELECT id FROM run WHERE expires_at IS NOT NULL AND status = 'queued' AND expires_at <= \(now) AND started_at IS NULL
+            LIMIT 1000 FOR UPDATE SKIP LOCKED
+            """,
+            logger: logger
+        ).map { try $0.decode(String.self) }
+        for id in ids {
+            let error = RecordedError(type: "Expired", message: "the run did not start before its time to live ran out", isRetryable: false)
+            try await finish(id, status: .expired, output: nil, error: error, finishedAt: now, connection: connection, logger: logger)
+            try await appendStoreEntry(to: RunID(id), kind: .runExpired, error: error, now: now, connection: connection, logger: logger)
+        }
+    }
+
+    public func nextDueTime(queues: [String], workerID: String) async throws -> Date? {
+        guard !queues.isEmpty else { return nil }
+        let rows = try await query(
+            "read of the next due time",
+            """
+            SELECT MIN(due) FROM (
+                SELECT (SELECT available_at FROM run
+                        WHERE queue = q AND available_at IS NOT NULL AND (lease_owner IS NULL OR lease_owner <> \(workerID))
+                        ORDER BY available_at LIMIT 1) AS due
+                FROM unnest(\(queues)) AS q
+            ) AS dues
+            """
+        )
+        return try rows.first?.decode(Int64?.self).map(Date.init(millisecondsSince1970:))
+    }
+
+    public func renewLeases(workerID: String, expiresAt: Date) async throws -> Set<RunID> {
+        let expires = expiresAt.millisecondsSince1970
+        let rows = try await query(
+            "lease renewal",
+            "UPDATE run SET lease_expires_at = \(expires), available_at = \(expires) WHERE lease_owner = \(workerID) RETURNING id"
+        )
+        return Set(try rows.map { RunID(try $0.decode(String.self)) })
+    }
+
+    public func releaseLeases(workerID: String, now: Date) async throws {
+        try await transaction("lease release") { connection in
+            let now = now.millisecondsSince1970
+            try await connection.rows(
+                """
+                UPDATE run
+                SET available_at = CASE WHEN status = 'waiting' AND wake_at IS NOT NULL THEN wake_at ELSE \(now) END,
+                    status = CASE WHEN status = 'running' THEN 'queued' ELSE status END,
+                    lease_owner = NULL, lease_expires_at = NULL, updated_at = \(now)
+                WHERE lease_owner = \(workerID)
+                """,
+                logger: logger
+            )
+            try await Self.notifyWork(connection, logger: logger)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+public import Foundation
+public import Keel
+import Logging
+import PostgresNIO
+
+extension PostgresRunStore {
+    public func createRun(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?) async throws -> CreatedRun {
+        try await transaction("trigger of '\(run.taskName)'") { connection in
+            let now = run.createdAt.millisecondsSince1970
+            if let key = run.idempotencyKey {
+                // Serialises triggers with the same key, so concurrent ones find the first run.
+                try await connection.rows("SELECT pg_advisory_xact_lock(hashtext(\(run.taskName + "\u{0}" + key)))", logger: logger)
+                if let existing = try await Self.runHolding(idempotencyKey: key, task: run.taskName, now: now, connection: connection, logger: logger) {
+                    return CreatedRun(record: existing, lease: nil, isExisting: true)
+                }
+            }
+            if let key = run.debounceKey {
+                try await connection.rows("SELECT pg_advisory_xact_lock(hashtext(\(run.taskName + "\u{1}" + key)))", logger: logger)
+                if let existing = try await Self.debounce(run, key: key, connection: connection, logger: logger) {
+                    return CreatedRun(record: existing, lease: nil, isExisting: true)
+                }
+            }
+            let grant = try await Self.insert(run, lease: lease, connection: connection, logger: logger)
+            if lease == nil { try await Self.notifyWork(connection, logger: logger) }
+            guard let record = try await Self.fetchRun(run.id, connection: connection, logger: logger) else {
+                throw KeelError(.storeFailure, "run '\(run.id)' vanished after its insert")
+            }
+            return CreatedRun(record: record, lease: grant)
+        }
+    }
+
+    public func run(_ id: RunID) async throws -> RunRecord? {
+        try await query("read of run '\(id)'", "SELECT * FROM run WHERE id = \(id.rawValue)").first.map(Self.runRecord)
+    }
+
+    public func journal(_ id: RunID) async throws -> [JournalEntry] {
+        try await journal(id, fromSequence: 0)
+    }
+
+    public func journal(_ id: RunID, fromSequence: Int) async throws -> [JournalEntry] {
+        try await query(
+            "read of the journal of run '\(id)'",
+            "SELECT * FROM journal_entry WHERE run_id = \(id.rawValue) AND sequence >= \(fromSequence) ORDER BY sequence"
+        ).map(Self.journalEntry)
+    }
+
+    public func listRuns(_ query: RunQuery) async throws -> [RunRecord] {
+        var clauses: [String] = []
+        var bindings = PostgresBindings()
+        func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
+            bindings.append(value)
+            return "$\(bindings.count)"
+        }
+        if let taskName = query.taskName { clauses.append("task_name = \(bind(taskName))") }
+        if !query.statuses.isEmpty { clauses.append("status = ANY(\(bind(query.statuses.map(\.rawValue))))") }
+        if let tag = query.tag { clauses.append("tags @> \(bind([tag]))") }
+        if let parentID = query.parentID { clauses.append("parent_id = \(bind(parentID.rawValue))") }
+        if let from = query.createdFrom { clauses.append("created_at >= \(bind(from.millisecondsSince1970))") }
+        if let to = query.createdTo { clauses.append("created_at < \(bind(to.millisecondsSince1970))") }
+        if let before = query.before { clauses.append("id < \(bind(before.rawValue))") }
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        let limit = bind(max(1, min(query.limit, 1000)))
+        return try await self.query(
+            "listing of runs",
+            PostgresQuery(unsafeSQL: "SELECT * FROM run \(filter) ORDER BY id DESC LIMIT \(limit)", binds: bindings)
+        ).map(Self.runRecord)
+    }
+
+    public func unfinishedRunCounts() async throws -> [RunCount] {
+        try await query(
+            "count of runs",
+            "SELECT queue, status, COUNT(*) AS count FROM run WHERE status IN ('queued', 'running', 'waiting', 'parked') GROUP BY queue, status"
+        ).compactMap { row in
+            let (queue, status, count) = try row.decode((String, String, Int64).self)
+            return RunStatus(rawValue: status).map { RunCount(queue: queue, status: $0, count: Int(count)) }
+        }
+    }
+
+    public func resumeParkedRun(_ id: RunID, now: Date) async throws -> RunRecord {
+        try await transaction("resume of run '\(id)'") { connection in
+            guard let record = try await Self.fetchRun(id, forUpdate: true, connection: connection, logger: logger) else {
+                throw KeelError(.runNotFound, "no run with id '\(id)'")
+            }
+            guard record.status == .parked else {
+                throw KeelError(.invalidState, "run '\(id)' is \(record.status), not parked; only parked runs can be resumed")
+            }
+            let now = now.millisecondsSince1970
+            try await connection.rows(
+                "UPDATE run SET status = 'queued', error = NULL, available_at = \(now), updated_at = \(now) WHERE id = \(id.rawValue)",
+                logger: logger
+            )
+            try await Self.notifyWork(connection, logger: logger)
+            return try await Self.fetchRun(id, connection: connection, logger: logger) ?? record
+        }
+    }
+
+    // MARK: Helpers
+
+    static func fetchRun(_ id: RunID, forUpdate: Bool = false, connection: PostgresConnection, logger: Logger) async throws -> RunRecord? {
+        let sql = forUpdate ? "SELECT * FROM run WHERE id = $1 FOR UPDATE" : "SELECT * FROM run WHERE id = $1"
+        var bindings = PostgresBindings()
+        bindings.append(id.rawValue)
+        return try await connection.rows(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).first.map(runRecord)
+    }
+
+    /// Inserts `run`, leased to `lease` when given (local hand-off). - Returns: the lease granted.
+    static func insert(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?, connection: PostgresConnection, logger: Logger) async throws -> Lease? {
+        let now = run.createdAt.millisecondsSince1970
+        let leased = lease != nil
+        let delayed = run.availableAt > run.createdAt
+        let status = leased ? RunStatus.running.rawValue : RunStatus.queued.rawValue
+        let availableAt = lease?.expiresAt.millisecondsSince1970 ?? run.availableAt.millisecondsSince1970
+        let startedAt: Int64? = leased ? now : nil
+        let wakeAt: Int64? = delayed ? run.availableAt.millisecondsSince1970 : nil
+        try await connection.rows(
+            """
+            INSERT INTO run (id, task_name, task_version, queue, status, input, created_at, started_at, updated_at,
+                             available_at, lease_owner, lease_token, lease_expires_at, wake_at,
+                             parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
+                             idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
+            VALUES (\(run.id.rawValue), \(run.taskName), \(run.taskVersion), \(run.queue), \(status), \(run.input), \(now), \(startedAt), \(now),
+                    \(availableAt), \(lease?.workerID), \(leased ? Int64(1) : Int64(0)), \(lease?.expiresAt.millisecondsSince1970), \(wakeAt),
+                    \(run.parentID?.rawValue), \(run.parentWaitpointID), \(run.batchIndex), \(run.priority.wholeMilliseconds), \(run.concurrencyKey),
+                    \(run.expiresAt?.millisecondsSince1970), \(run.idempotencyKey), \(run.idempotencyKeyExpiresAt?.millisecondsSince1970),
+                    \(run.debounceKey), \(run.tags), \(run.scheduleID))
+            """,
+            logger: logger
+        )
+        return lease.map { Lease(runID: run.id, workerID: $0.workerID, token: 1, expiresAt: $0.expiresAt) }
+    }
+
+    /// The run holding idempotency key `key` for `task`, unless the key expired (then it is released).
+    static func runHolding(idempotencyKey key: String, task: String, now: Int64, connection: PostgresConnection, logger: Logger) async throws -> RunRecord? {
+        guard let row = try await connection.rows("SELECT * FROM run WHERE task_name = \(task) AND idempotency_key = \(key)", logger: logger).first
+        else { return nil }
+        let record = try runRecord(row)
+        let expiresAt = try StoredRow(row).optionalDate("idempotency_expires_at")
+        if let expiresAt, expiresAt.millisecondsSince1970 <= now {
+            try await connection.rows("UPDATE run SET idempotency_key = NULL WHERE id = \(record.id.rawValue)", logger: logger)
+            return nil
+        }
+        return record
+    }
+
+    /// Debounce: a queued, unstarted run of the same task and key takes `run`'s input and start time.
+    static func debounce(_ run: NewRun, key: String, connection: PostgresConnection, logger: Logger) async throws -> RunRecord? {
+        let availableAt = run.availableAt.millisecondsSince1970
+        let rows = try await connection.rows(
+            """
+            UPDATE run SET input = \(run.input), available_at = \(availableAt), wake_at = \(availableAt), updated_at = \(run.createdAt.millisecondsSince1970),
+                           expires_at = COALESCE(\(run.expiresAt?.millisecondsSince1970), expires_at)
+            WHERE id = (SELECT id FROM run WHERE task_name = \(run.taskName) AND debounce_key = \(key) AND status = 'queued' AND started_at IS NULL
+                        LIMIT 1 FOR UPDATE)
+            RETURNING *
+            """,
+            logger: logger
+        )
+        return try rows.first.map(runRecord)
+    }
+
+    /// Tells listening workers that work may be due (delivered when the transaction commits).
+    static func notifyWork(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.rows("SELECT pg_notify(\(workChannel), '')", logger: logger)
+    }
+}

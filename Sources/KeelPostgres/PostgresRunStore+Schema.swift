@@ -1,0 +1,143 @@
+import Keel
+import PostgresNIO
+
+extension PostgresRunStore {
+    /// The schema, as versioned migrations applied in order, each once, in one transaction under
+    /// an advisory lock (so workers starting together migrate once). Times are milliseconds since
+    /// 1970 (the engine's clock, as in the SQLite store); JSON values are kept as the bytes the
+    /// engine wrote.
+    static let migrations: [(name: String, sql: [String])] = [
+        (
+            "v1-runs-journal-waitpoints-schedules",
+            [
+                """
+                CREATE TABLE run (
+                    id TEXT PRIMARY KEY,
+                    task_name TEXT NOT NULL,
+                    task_version TEXT NOT NULL,
+                    queue TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    input BYTEA NOT NULL,
+                    output BYTEA,
+                    error TEXT,
+                    attempt INTEGER NOT NULL DEFAULT 1,
+                    created_at BIGINT NOT NULL,
+                    started_at BIGINT,
+                    finished_at BIGINT,
+                    updated_at BIGINT NOT NULL,
+                    wake_at BIGINT,
+                    available_at BIGINT,
+                    lease_owner TEXT,
+                    lease_token BIGINT NOT NULL DEFAULT 0,
+                    lease_expires_at BIGINT,
+                    parent_id TEXT,
+                    parent_waitpoint_id TEXT,
+                    batch_index INTEGER,
+                    waiting_on TEXT,
+                    priority_ms BIGINT NOT NULL DEFAULT 0,
+                    concurrency_key TEXT,
+                    expires_at BIGINT,
+                    idempotency_key TEXT,
+                    idempotency_expires_at BIGINT,
+                    debounce_key TEXT,
+                    tags TEXT[] NOT NULL DEFAULT '{}',
+                    schedule_id TEXT
+                )
+                """,
+                // Claims read this index only: available_at is set exactly while a run can become
+                // due (its start, its wake time, its lease expiry), ordered by the priority offset.
+                "CREATE INDEX run_claim_order ON run (queue, (available_at - priority_ms)) WHERE available_at IS NOT NULL",
+                "CREATE INDEX run_lease_owner ON run (lease_owner) WHERE lease_owner IS NOT NULL",
+                "CREATE INDEX run_task_name ON run (task_name, id)",
+                "CREATE INDEX run_status ON run (status, id)",
+                "CREATE INDEX run_created_at ON run (created_at)",
+                "CREATE INDEX run_tags ON run USING GIN (tags)",
+                "CREATE INDEX run_parent ON run (parent_id, batch_index) WHERE parent_id IS NOT NULL",
+                "CREATE INDEX run_parent_waitpoint ON run (parent_waitpoint_id, batch_index) WHERE parent_waitpoint_id IS NOT NULL",
+                "CREATE INDEX run_leased_by_queue ON run (queue, concurrency_key) WHERE lease_owner IS NOT NULL",
+                "CREATE INDEX run_started_by_queue ON run (queue, started_at) WHERE started_at IS NOT NULL",
+                "CREATE INDEX run_expiring ON run (expires_at) WHERE expires_at IS NOT NULL AND status = 'queued'",
+                "CREATE UNIQUE INDEX run_idempotency ON run (task_name, idempotency_key) WHERE idempotency_key IS NOT NULL",
+                "CREATE INDEX run_debounce ON run (task_name, debounce_key) WHERE debounce_key IS NOT NULL AND status = 'queued'",
+                """
+                CREATE TABLE journal_entry (
+                    run_id TEXT NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+                    sequence INTEGER NOT NULL,
+                    position INTEGER,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    payload BYTEA,
+                    error TEXT,
+                    started_at BIGINT,
+                    wake_at BIGINT,
+                    recorded_at BIGINT NOT NULL,
+                    PRIMARY KEY (run_id, sequence)
+                )
+                """,
+                """
+                CREATE TABLE waitpoint (
+                    id TEXT PRIMARY KEY,
+                    run_id TEXT NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL,
+                    event_name TEXT,
+                    status TEXT NOT NULL,
+                    payload BYTEA,
+                    pending_children INTEGER NOT NULL DEFAULT 0,
+                    timeout_at BIGINT,
+                    created_at BIGINT NOT NULL,
+                    resolved_at BIGINT
+                )
+                """,
+                "CREATE INDEX waitpoint_pending_event ON waitpoint (event_name) WHERE kind = 'event' AND status = 'pending'",
+                "CREATE INDEX waitpoint_run ON waitpoint (run_id)",
+                """
+                CREATE TABLE schedule (
+                    id TEXT PRIMARY KEY,
+                    task_name TEXT NOT NULL,
+                    cron TEXT NOT NULL,
+                    time_zone TEXT NOT NULL,
+                    input BYTEA NOT NULL,
+                    is_declared BOOLEAN NOT NULL,
+                    next_fire_at BIGINT,
+                    last_fire_at BIGINT,
+                    last_run_id TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX schedule_due ON schedule (next_fire_at) WHERE next_fire_at IS NOT NULL",
+            ]
+        )
+    ]
+
+    /// An arbitrary constant: the advisory lock migrations take.
+    static let migrationLockKey = 7_401_120_601
+
+    /// Applies the migrations this database lacks.
+    func migrate() async throws {
+        try await transaction("migration") { connection in
+            try await connection.rows("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger)
+            try await connection.rows(
+                "CREATE TABLE IF NOT EXISTS keel_schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                logger: logger
+            )
+            var applied = Set<String>()
+            for row in try await connection.rows("SELECT name FROM keel_schema_migration", logger: logger) {
+                applied.insert(try row.decode(String.self))
+            }
+            for migration in Self.migrations where !applied.contains(migration.name) {
+                for statement in migration.sql {
+                    try await connection.rows(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.rows("INSERT INTO keel_schema_migration (name) VALUES (\(migration.name))", logger: logger)
+                logger.info("migrated the Keel schema", metadata: ["keel.migration": .string(migration.name)])
+            }
+        }
+    }
+
+    /// The migrations applied to this database, in order.
+    public func appliedMigrations() async throws -> [String] {
+        try await query("read of migrations", "SELECT name FROM keel_schema_migration ORDER BY applied_at, name").map { try $0.decode(String.self) }
+    }
+}
