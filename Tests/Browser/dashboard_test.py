@@ -222,6 +222,11 @@ class Suite:
         self.goto("/")
         expect(self.page.locator("#runs-body .run-row").first).to_be_visible()
         self.page.screenshot(path=os.path.join(SHOTS, "runs.png"))
+        flaky = self.server.trigger("demo.flaky", {"failures": 2})
+        self.server.wait_for_status(flaky, "completed")
+        self.goto(f"/runs/{flaky}")
+        expect(self.page.locator("svg.timeline .bar-backoff")).to_have_count(2)
+        self.page.screenshot(path=os.path.join(SHOTS, "run-retries.png"))
         for scheme in ["dark"]:
             context = self.browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme, storage_state=self.context.storage_state())
             page = context.new_page()

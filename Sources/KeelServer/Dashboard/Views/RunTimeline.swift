@@ -191,9 +191,16 @@ struct RunTimeline {
                 rowSVG += labelText
             }
             var lastX = Self.labelWidth
-            for segment in row.segments {
+            // Backoffs and waits first, so the short bars of failed attempts stay on top of them.
+            let ordered = row.segments.filter { $0.kind == .backoff || $0.kind == .wait } + row.segments.filter { $0.kind != .backoff && $0.kind != .wait }
+            for segment in ordered {
                 let x0 = x(segment.start)
-                let x1 = max(x(segment.end), x0 + (segment.kind == .marker || segment.kind == .cancelled ? 3 : 2))
+                let minimumWidth: Double = switch segment.kind {
+                case .failed: 5
+                case .marker, .cancelled: 3
+                default: 2
+                }
+                let x1 = max(x(segment.end), x0 + minimumWidth)
                 let barY = segment.kind == .wait ? y + 7 : y + 5
                 let barHeight = segment.kind == .wait ? 10.0 : 14.0
                 let rect = #"<rect class="bar bar-\#(segment.kind.rawValue)" x="\#(f(x0))" y="\#(f(barY))" width="\#(f(x1 - x0))" height="\#(f(barHeight))" rx="2"><title>\#(DashboardFormat.escape(segment.title))</title></rect>"#
