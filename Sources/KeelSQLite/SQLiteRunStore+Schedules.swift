@@ -8,8 +8,8 @@ extension SQLiteRunStore {
             let now = now.millisecondsSince1970
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO schedule (id, task_name, cron, time_zone, input, is_declared, next_fire_at, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO schedule (id, task_name, cron, time_zone, input, is_declared, next_fire_at, created_at, updated_at, enabled)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET
                         next_fire_at = CASE
                             WHEN schedule.cron = excluded.cron AND schedule.time_zone = excluded.time_zone AND schedule.input = excluded.input
@@ -20,7 +20,7 @@ extension SQLiteRunStore {
                     """
             ).execute(arguments: [
                 schedule.id, schedule.taskName, schedule.cron.expression, schedule.cron.timeZone.identifier, schedule.input,
-                schedule.isDeclared, schedule.nextFireAt?.millisecondsSince1970, now, now,
+                schedule.isDeclared, schedule.nextFireAt?.millisecondsSince1970, now, now, schedule.isEnabled,
             ])
             guard let stored = try Self.fetchSchedules(db, where: "id = ?", [schedule.id]).first else {
                 throw KeelError(.storeFailure, "schedule '\(schedule.id)' vanished after its upsert")
@@ -46,7 +46,7 @@ extension SQLiteRunStore {
             let placeholders = Array(repeating: "?", count: taskNames.count).joined(separator: ", ")
             var arguments: StatementArguments = [now.millisecondsSince1970]
             arguments += StatementArguments(taskNames)
-            return try Self.fetchSchedules(db, where: "next_fire_at IS NOT NULL AND next_fire_at <= ? AND task_name IN (\(placeholders))", arguments)
+            return try Self.fetchSchedules(db, where: "enabled = 1 AND next_fire_at IS NOT NULL AND next_fire_at <= ? AND task_name IN (\(placeholders))", arguments)
         }
     }
 
@@ -56,9 +56,18 @@ extension SQLiteRunStore {
             let placeholders = Array(repeating: "?", count: taskNames.count).joined(separator: ", ")
             return try Int64.fetchOne(
                 db,
-                sql: "SELECT MIN(next_fire_at) FROM schedule WHERE next_fire_at IS NOT NULL AND task_name IN (\(placeholders))",
+                sql: "SELECT MIN(next_fire_at) FROM schedule WHERE enabled = 1 AND next_fire_at IS NOT NULL AND task_name IN (\(placeholders))",
                 arguments: StatementArguments(taskNames)
             ).map(Date.init(millisecondsSince1970:))
+        }
+    }
+
+    public func setScheduleEnabled(_ id: String, isEnabled: Bool, nextFireAt: Date?, now: Date) async throws -> Schedule? {
+        try await write { db in
+            try db.cachedStatement(sql: "UPDATE schedule SET enabled = ?, next_fire_at = ?, updated_at = ? WHERE id = ?")
+                .execute(arguments: [isEnabled, nextFireAt?.millisecondsSince1970, now.millisecondsSince1970, id])
+            guard db.changesCount == 1 else { return nil }
+            return try Self.fetchSchedules(db, where: "id = ?", [id]).first
         }
     }
 
@@ -88,7 +97,8 @@ extension SQLiteRunStore {
             }
             return Schedule(
                 id: row["id"], taskName: row["task_name"], cron: cron, input: row["input"], isDeclared: row["is_declared"],
-                nextFireAt: date("next_fire_at"), lastFireAt: date("last_fire_at"), lastRunID: (row["last_run_id"] as String?).map { RunID($0) }
+                nextFireAt: date("next_fire_at"), lastFireAt: date("last_fire_at"), lastRunID: (row["last_run_id"] as String?).map { RunID($0) },
+                isEnabled: row["enabled"]
             )
         }
     }

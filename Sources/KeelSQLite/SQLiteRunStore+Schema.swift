@@ -110,6 +110,24 @@ extension SQLiteRunStore {
                     """
             )
         }
+        migrator.registerMigration("v3-run-logs-schedule-enabled") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE run_log (
+                        run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                        sequence INTEGER NOT NULL,
+                        level TEXT NOT NULL,
+                        message TEXT NOT NULL,
+                        metadata TEXT NOT NULL DEFAULT '{}',
+                        logged_at INTEGER NOT NULL,
+                        PRIMARY KEY (run_id, sequence)
+                    ) WITHOUT ROWID;
+
+                    ALTER TABLE schedule ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+                    CREATE INDEX run_idempotency_key ON run(idempotency_key) WHERE idempotency_key IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -22,6 +22,7 @@ extension SQLiteRunStore {
                 _ = try Self.insert(run, lease: nil, db: db)
             }
             try Self.apply(transition.change, runID: lease.runID, now: now.millisecondsSince1970, db: db)
+            try Self.insertLogs(transition.logs, maximumPerRun: transition.maximumLogLinesPerRun, db: db)
         }
     }
 

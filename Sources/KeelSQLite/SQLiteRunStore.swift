@@ -34,7 +34,7 @@ public final class SQLiteRunStore: RunStore {
     }
 
     /// The schema version this code writes (the number of migrations).
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     /// The file's path.
     public let path: String
@@ -129,6 +129,10 @@ public final class SQLiteRunStore: RunStore {
             if !query.statuses.isEmpty {
                 clauses.append("status IN (\(Array(repeating: "?", count: query.statuses.count).joined(separator: ", ")))")
                 arguments += StatementArguments(query.statuses.map(\.rawValue))
+            }
+            if let key = query.idempotencyKey {
+                clauses.append("idempotency_key = ?")
+                arguments += [key]
             }
             if let tag = query.tag {
                 clauses.append("EXISTS (SELECT 1 FROM json_each(run.tags) WHERE json_each.value = ?)")

@@ -4,7 +4,8 @@ public import Logging
 import NIOCore
 
 /// Builds the Keel server: the JSON API under `/api/v1`, server-sent events, `/metrics`,
-/// `/healthz` and the OpenAPI document, with the engine running as one of its services.
+/// `/healthz`, the OpenAPI document and the web dashboard at `/`, with the engine running as
+/// one of its services.
 ///
 /// `keel dev`, `keel serve` and the tests all build the server here, so what the tests check is
 /// what users run.
@@ -45,7 +46,13 @@ public func buildRouter(engine: KeelEngine, configuration: KeelServerConfigurati
     let router = Router(context: KeelRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys, publicPaths: ["/healthz"]))
+    // The API takes Bearer keys; every other path is the dashboard's, behind its own login.
+    router.add(
+        middleware: APIKeyMiddleware(keys: configuration.apiKeys, publicPaths: ["/healthz"], isExempt: DashboardAccessMiddleware.isDashboardPath)
+    )
+    let dashboard = Dashboard(engine: engine, configuration: configuration)
+    router.add(middleware: dashboard.accessMiddleware)
+    dashboard.addRoutes(to: router)
 
     router.get("/healthz") { _, _ in ["status": "ok"] }
     router.get("/metrics") { _, _ in

@@ -4,6 +4,8 @@ public import Hummingbird
 /// (dates as ISO 8601 with milliseconds) for responses.
 public struct KeelRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The dashboard session of the request, set by the dashboard's access middleware.
+    var dashboardSession: DashboardSessionContext?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

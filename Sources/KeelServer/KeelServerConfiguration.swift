@@ -10,6 +10,12 @@ public struct KeelServerConfiguration: Sendable {
     public var maximumRequestBytes: Int
     /// How often a run's event stream looks for changes made by other processes on the same store.
     public var followPollInterval: Duration
+    /// The secret the dashboard signs its session cookies with (any text; at least 32 characters
+    /// advised). `nil`, the default, draws a random one when the server is built: sessions then
+    /// end when the server restarts, and servers behind one address do not share them.
+    public var sessionSecret: String?
+    /// How long a dashboard login lasts; 12 hours by default.
+    public var sessionLifetime: Duration = .seconds(12 * 3600)
 
     /// Creates a configuration.
     public init(
@@ -17,8 +23,10 @@ public struct KeelServerConfiguration: Sendable {
         port: Int = 7400,
         apiKeys: APIKeySet,
         maximumRequestBytes: Int = 16 * 1024 * 1024,
-        followPollInterval: Duration = .seconds(1)
+        followPollInterval: Duration = .seconds(1),
+        sessionSecret: String? = nil
     ) {
+        self.sessionSecret = sessionSecret
         self.host = host
         self.port = port
         self.apiKeys = apiKeys

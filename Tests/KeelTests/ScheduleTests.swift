@@ -70,6 +70,27 @@ struct ScheduleTests {
         }
     }
 
+    @Test(arguments: TestStore.allCases)
+    func aDisabledScheduleDoesNotFireUntilEnabledAgain(store: TestStore) async throws {
+        let probe = Probe()
+        try await withTestEngine(store: store, tasks: [Report(probe: probe)], clock: VirtualClock(start: Self.start)) { test in
+            try await test.engine.createSchedule(id: "hourly", taskName: "report", cron: "0 * * * *", input: Data(#"{"kind":"hourly"}"#.utf8))
+            let disabled = try await test.engine.setScheduleEnabled("hourly", false)
+            #expect(!disabled.isEnabled)
+            await test.clock.advance(by: .seconds(3 * 3600))
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(probe.count("hourly") == 0, "a disabled schedule fired")
+            // Re-declaring or re-creating keeps the stored flag off.
+            #expect(try await test.engine.schedules().first { $0.id == "hourly" }?.isEnabled == false)
+            let enabled = try await test.engine.setScheduleEnabled("hourly", true)
+            #expect(enabled.isEnabled)
+            #expect(enabled.nextFireAt == Self.start.addingTimeInterval(4 * 3600), "missed ticks are not made up")
+            await test.clock.advance(by: .seconds(3600))
+            try await eventually("the first tick after enabling") { probe.count("hourly") == 1 }
+            await #expect(throws: KeelError.self) { try await test.engine.setScheduleEnabled("missing", true) }
+        }
+    }
+
     @Test(arguments: [
         ("61 * * * *", "UTC", "minute value 61 is out of range 0-59"),
         ("* * * *", "UTC", "got 4"),

@@ -1,5 +1,6 @@
 import Foundation
 public import CoreMetrics
+public import Logging
 import Metrics
 
 extension KeelEngine {
@@ -31,6 +32,12 @@ extension KeelEngine {
         /// Queues this engine serves beyond those its tasks declare (for runs triggered with
         /// ``TriggerOptions/queue``), or limits for the default queue.
         public var queues: [QueueDefinition] = []
+        /// The most log lines a run keeps (lines written through ``TaskContext/logger``); later
+        /// lines are dropped, with a warning line in their place. 1,000 by default.
+        public var maximumLogLinesPerRun = 1000
+        /// The lowest level of the lines a run's log keeps, whatever the engine's logger prints;
+        /// `.info` by default.
+        public var runLogLevel: Logger.Level = .info
         /// Hooks run after every run of every task; none by default.
         public var hooks = RunHooks()
         /// Where the engine's metrics go (`keel.runs.started`, `keel.runs.completed`,
@@ -74,6 +81,7 @@ extension KeelEngine {
             try require(heartbeatInterval > .zero && heartbeatInterval < leaseDuration, "heartbeatInterval must be positive and shorter than leaseDuration")
             try require(pollInterval > .zero, "pollInterval must be positive")
             try require(maximumPayloadBytes > 0, "maximumPayloadBytes must be positive")
+            try require(maximumLogLinesPerRun >= 1, "maximumLogLinesPerRun must be at least 1, got \(maximumLogLinesPerRun)")
         }
 
         static func makeWorkerID() -> String {

@@ -33,6 +33,24 @@ extension KeelEngine {
         guard try await store.deleteSchedule(id) else { throw KeelError(.scheduleNotFound, "no schedule with id '\(id)'") }
     }
 
+    /// Enables or disables the schedule `id`. An enabled schedule fires next at the first tick
+    /// after now: ticks missed while it was disabled are not made up.
+    /// - Returns: the schedule as stored.
+    /// - Throws: ``KeelError/Code/scheduleNotFound``.
+    @discardableResult
+    public func setScheduleEnabled(_ id: String, _ isEnabled: Bool) async throws -> Schedule {
+        guard let current = try await store.schedules().first(where: { $0.id == id }) else {
+            throw KeelError(.scheduleNotFound, "no schedule with id '\(id)'")
+        }
+        let now = clock.now()
+        let next = isEnabled ? current.cron.nextDate(after: now) : current.nextFireAt
+        guard let schedule = try await store.setScheduleEnabled(id, isEnabled: isEnabled, nextFireAt: next, now: now) else {
+            throw KeelError(.scheduleNotFound, "no schedule with id '\(id)'")
+        }
+        if isEnabled { workAvailable.notify(0) }
+        return schedule
+    }
+
     /// Writes the schedules the tasks declare (once, when the engine starts).
     func upsertDeclaredSchedules() async throws {
         for task in registry.all {

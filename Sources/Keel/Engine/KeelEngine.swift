@@ -45,6 +45,8 @@ public final class KeelEngine: Service, Sendable {
     /// changed in this process.
     let runChanges = Notifier<RunID>()
     let metrics: EngineMetrics
+    /// Log lines of runs executing here, waiting for their run's next commit.
+    let runLogs: RunLogCollector
     /// Opens when the engine starts draining (graceful shutdown).
     let draining = Latch()
     let state = Mutex(LifecycleState())
@@ -86,6 +88,7 @@ public final class KeelEngine: Service, Sendable {
         self.logger = logger
         self.registry = try TaskRegistry(tasks)
         self.queues = try Self.queueDefinitions(configuration: configuration, registry: registry)
+        self.runLogs = RunLogCollector(limit: configuration.maximumLogLinesPerRun)
         self.metrics = EngineMetrics(taskNames: registry.names, factory: configuration.metricsFactory)
         let workAvailable = self.workAvailable
         self.slots = SlotPool(capacity: configuration.concurrency) { workAvailable.notify(0) }
@@ -121,7 +124,15 @@ public final class KeelEngine: Service, Sendable {
     /// Commits a run's transition, unless this engine has (simulated) crashed.
     func commit(_ transition: RunTransition, lease: Lease) async throws {
         if state.withLock({ $0.crashed }) { throw KeelError(.leaseLost, "the engine stopped (simulated crash)") }
-        try await store.commit(transition, lease: lease, now: clock.now())
+        var transition = transition
+        transition.logs = runLogs.take(lease.runID)
+        transition.maximumLogLinesPerRun = configuration.maximumLogLinesPerRun
+        do {
+            try await store.commit(transition, lease: lease, now: clock.now())
+        } catch {
+            runLogs.restore(transition.logs, for: lease.runID)
+            throw error
+        }
         runChanges.notify(lease.runID)
         switch transition.change {
         case .completed, .failed, .parked: settlements.notify(lease.runID)
@@ -137,6 +148,7 @@ public final class KeelEngine: Service, Sendable {
         state.withLock { state in
             state.activeRuns[runID] = Task {
                 await self.execute(claimed, journal: journal)
+                await self.writeRemainingLogs(of: runID)
                 _ = self.state.withLock { $0.activeRuns.removeValue(forKey: runID) }
                 self.workAvailable.notify(1)
             }
@@ -145,7 +157,9 @@ public final class KeelEngine: Service, Sendable {
 
     private func execute(_ claimed: ClaimedRun, journal: [JournalEntry]?) async {
         let record = claimed.record
-        var logger = self.logger
+        var logger = RunLogHandler.logger(
+            wrapping: self.logger, runID: record.id, collector: runLogs, captureLevel: configuration.runLogLevel, clock: clock
+        )
         logger[metadataKey: "keel.run.id"] = .string(record.id.rawValue)
         logger[metadataKey: "keel.task.name"] = .string(record.taskName)
         let task: RegisteredTask

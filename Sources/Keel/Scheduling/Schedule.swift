@@ -17,6 +17,9 @@ public struct Schedule: Sendable, Hashable, Codable {
     public var input: Data
     /// Whether it was declared by a task (``TaskDefinition/schedules``) rather than created at runtime.
     public var isDeclared: Bool
+    /// Whether its ticks create runs; a disabled schedule keeps its settings and fires again
+    /// from the first tick after it is enabled.
+    public var isEnabled: Bool
     /// The next tick, if any.
     public var nextFireAt: Date?
     /// The last tick that created a run.
@@ -27,8 +30,9 @@ public struct Schedule: Sendable, Hashable, Codable {
     /// Creates a schedule description.
     public init(
         id: String, taskName: String, cron: CronExpression, input: Data, isDeclared: Bool = false,
-        nextFireAt: Date? = nil, lastFireAt: Date? = nil, lastRunID: RunID? = nil
+        nextFireAt: Date? = nil, lastFireAt: Date? = nil, lastRunID: RunID? = nil, isEnabled: Bool = true
     ) {
+        self.isEnabled = isEnabled
         self.id = id
         self.taskName = taskName
         self.cron = cron

@@ -78,6 +78,18 @@ public protocol RunStore: Sendable {
     /// The waitpoint with `id`, if any.
     func waitpoint(_ id: String) async throws -> Waitpoint?
 
+    // MARK: Run logs
+
+    /// Appends `lines` (of one or more runs) to their runs' logs in one transaction, each at its
+    /// run's next sequence number, oldest first; ``RunLogLine/sequence`` is ignored. A run keeps
+    /// at most `maximumPerRun` lines: the first `maximumPerRun - 1` lines as written, then, in
+    /// the last slot, ``RunLogLine/limitReached(runID:limit:loggedAt:)`` in place of the next
+    /// line; later lines are dropped. Lines of an unknown run are dropped. ``commit(_:lease:now:)`` writes ``RunTransition/logs`` the same way.
+    func appendRunLogs(_ lines: [RunLogLine], maximumPerRun: Int) async throws
+    /// The run's log lines with a sequence number above `afterSequence` (all when `nil`), oldest
+    /// first, at most `limit`.
+    func runLogs(_ id: RunID, afterSequence: Int?, limit: Int) async throws -> [RunLogLine]
+
     /// Runs matching `query`, newest first.
     func listRuns(_ query: RunQuery) async throws -> [RunRecord]
 
@@ -99,6 +111,12 @@ public protocol RunStore: Sendable {
     func dueSchedules(taskNames: [String], now: Date) async throws -> [Schedule]
     /// The earliest next tick of the schedules of `taskNames`.
     func nextScheduleFireTime(taskNames: [String]) async throws -> Date?
+    /// Enables or disables the schedule `id`. Enabling sets its next tick to `nextFireAt` (ticks
+    /// missed while disabled are not made up); disabling keeps the stored next tick for display,
+    /// but ``dueSchedules(taskNames:now:)`` and ``nextScheduleFireTime(taskNames:)`` skip disabled
+    /// schedules. ``upsertSchedule(_:now:)`` keeps the stored flag of an existing schedule.
+    /// - Returns: the schedule as stored, or `nil` when no schedule has that id.
+    func setScheduleEnabled(_ id: String, isEnabled: Bool, nextFireAt: Date?, now: Date) async throws -> Schedule?
     /// Fires one tick, at most once across engines: if the schedule's next tick is still
     /// `tick`, moves it to `nextFireAt` and creates `run`, in one transaction.
     /// - Returns: whether this call fired the tick (false: another engine did, or it changed).

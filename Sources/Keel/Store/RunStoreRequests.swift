@@ -102,6 +102,8 @@ public struct RunQuery: Sendable, Hashable {
     public var statuses: [RunStatus]
     /// Only runs carrying this tag.
     public var tag: String?
+    /// Only the run triggered with this idempotency key (per task, so at most one per task).
+    public var idempotencyKey: String?
     /// Only children of this run.
     public var parentID: RunID?
     /// Only runs created at or after this time.
@@ -116,8 +118,9 @@ public struct RunQuery: Sendable, Hashable {
     /// Creates a query.
     public init(
         taskName: String? = nil, statuses: [RunStatus] = [], tag: String? = nil, parentID: RunID? = nil,
-        createdFrom: Date? = nil, createdTo: Date? = nil, before: RunID? = nil, limit: Int = 50
+        createdFrom: Date? = nil, createdTo: Date? = nil, before: RunID? = nil, limit: Int = 50, idempotencyKey: String? = nil
     ) {
+        self.idempotencyKey = idempotencyKey
         self.taskName = taskName
         self.statuses = statuses
         self.tag = tag
@@ -155,6 +158,13 @@ public struct RunTransition: Sendable {
     public var newRuns: [NewRun] = []
     /// Waitpoints to create in the same transaction (tokens, a batch's completion).
     public var newWaitpoints: [Waitpoint] = []
+
+    /// Log lines the run wrote since its last commit, to store in the same transaction, oldest
+    /// first, while the run holds fewer than ``maximumLogLinesPerRun`` lines (see
+    /// ``RunStore/appendRunLogs(_:maximumPerRun:)``). The engine fills this in.
+    public var logs: [RunLogLine] = []
+    /// The most log lines the store keeps for the run.
+    public var maximumLogLinesPerRun: Int = 1000
 
     /// Entries to append, in sequence order.
     public var entries: [JournalEntry]

@@ -1,4 +1,5 @@
 public import Keel
+import Logging
 
 /// `demo.steps`: `count` steps with a durable sleep of `sleepSeconds` between them.
 ///
@@ -37,6 +38,7 @@ public struct DemoSteps: TaskDefinition {
                 try await context.sleep(for: .milliseconds(Int64(seconds * 1000)))
             }
             steps.append(try await context.step("step") { "step \(index) of \(input.count)" })
+            context.logger.info("finished step \(index) of \(input.count)", metadata: ["keel.step.index": .stringConvertible(index)])
         }
         return Output(steps: steps)
     }

@@ -6,6 +6,7 @@ extension BatchTriggerResponse: ResponseEncodable {}
 extension RunSummaryResponse: ResponseEncodable {}
 extension RunResponse: ResponseEncodable {}
 extension RunListResponse: ResponseEncodable {}
+extension RunLogListResponse: ResponseEncodable {}
 extension TaskListResponse: ResponseEncodable {}
 extension TokenResponse: ResponseEncodable {}
 extension EventResponse: ResponseEncodable {}

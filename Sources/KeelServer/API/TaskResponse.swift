@@ -51,6 +51,7 @@ struct ScheduleResponse: Encodable {
     var timeZone: String
     var input: JSONValue?
     var declared: Bool
+    var enabled: Bool
     var nextRunAt: Date?
     var lastRunAt: Date?
     var lastRunId: String?
@@ -62,6 +63,7 @@ struct ScheduleResponse: Encodable {
         timeZone = schedule.cron.timeZone.identifier
         input = APIJSON.embed(schedule.input)
         declared = schedule.isDeclared
+        enabled = schedule.isEnabled
         nextRunAt = schedule.nextFireAt
         lastRunAt = schedule.lastFireAt
         lastRunId = schedule.lastRunID?.rawValue

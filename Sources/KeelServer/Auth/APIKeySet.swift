@@ -27,6 +27,11 @@ public struct APIKeySet: Sendable {
         digests = keys.map { Array(SHA256.hash(data: Data($0.utf8))) }
     }
 
+    /// Short fingerprints of the accepted keys' digests, which dashboard sessions carry.
+    var fingerprints: Set<String> {
+        Set(digests.map { DashboardSessions.fingerprint(ofDigest: Self.hex($0)) })
+    }
+
     /// Whether no key is accepted.
     public var isEmpty: Bool { digests.isEmpty }
 

@@ -18,6 +18,29 @@ struct RunsController {
         group.post("runs/{id}/cancel", use: cancel)
         group.post("runs/{id}/resume", use: resume)
         group.get("runs/{id}/events", use: events)
+        group.get("runs/{id}/logs", use: logs)
+    }
+
+    /// The run's log lines, oldest first; `after` (a sequence number) and `limit` page through them.
+    @Sendable func logs(request: Request, context: KeelRequestContext) async throws -> RunLogListResponse {
+        let id = try runID(context)
+        let parameters = request.uri.queryParameters
+        var after: Int?
+        if let text = parameters.get("after") {
+            guard let value = Int(text), value >= 0 else {
+                throw APIError.invalidRequest("the query parameter 'after' must be a sequence number (0 or more), got '\(text)'")
+            }
+            after = value
+        }
+        var limit = 1000
+        if let text = parameters.get("limit") {
+            guard let value = Int(text), (1...1000).contains(value) else {
+                throw APIError.invalidRequest("the query parameter 'limit' must be a whole number from 1 to 1000, got '\(text)'")
+            }
+            limit = value
+        }
+        let lines = try await engine.logs(of: id, afterSequence: after, limit: limit)
+        return RunLogListResponse(logs: lines.map(RunLogLineResponse.init))
     }
 
     @Sendable func list(request: Request, context: KeelRequestContext) async throws -> RunListResponse {

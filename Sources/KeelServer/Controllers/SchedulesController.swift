@@ -11,6 +11,16 @@ struct SchedulesController {
         group.get("schedules", use: list)
         group.post("schedules", use: create)
         group.delete("schedules/{id}", use: delete)
+        group.post("schedules/{id}/enable", use: enable)
+        group.post("schedules/{id}/disable", use: disable)
+    }
+
+    @Sendable func enable(request: Request, context: KeelRequestContext) async throws -> ScheduleResponse {
+        ScheduleResponse(try await engine.setScheduleEnabled(try context.parameters.require("id"), true))
+    }
+
+    @Sendable func disable(request: Request, context: KeelRequestContext) async throws -> ScheduleResponse {
+        ScheduleResponse(try await engine.setScheduleEnabled(try context.parameters.require("id"), false))
     }
 
     @Sendable func list(request: Request, context: KeelRequestContext) async throws -> ScheduleListResponse {

@@ -109,6 +109,20 @@ enum OpenAPIDocument {
         "responses": { "200": { "description": "An event stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } }, "401": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" } }
       }
     },
+    "/api/v1/runs/{id}/logs": {
+      "get": {
+        "summary": "The lines the run wrote through its context's logger, oldest first", "operationId": "getRunLogs",
+        "parameters": [
+          { "$ref": "#/components/parameters/runID" },
+          { "name": "after", "in": "query", "description": "Only lines after this sequence number", "schema": { "type": "integer", "minimum": 0 } },
+          { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 1000 } }
+        ],
+        "responses": {
+          "200": { "description": "The log lines", "content": { "application/json": { "schema": { "type": "object", "required": ["logs"], "properties": { "logs": { "type": "array", "items": { "$ref": "#/components/schemas/LogLine" } } } } } } },
+          "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" }
+        }
+      }
+    },
     "/api/v1/tokens/{token}/complete": {
       "post": {
         "summary": "Complete a waitpoint token (its callback URL)", "operationId": "completeToken",
@@ -152,6 +166,20 @@ enum OpenAPIDocument {
         "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
         "responses": { "204": { "description": "Deleted" }, "401": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" } }
       }
+    },
+    "/api/v1/schedules/{id}/enable": {
+      "post": {
+        "summary": "Enable a schedule: it fires from the next tick on (missed ticks are not made up)", "operationId": "enableSchedule",
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+        "responses": { "200": { "description": "The schedule", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Schedule" } } } }, "401": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" } }
+      }
+    },
+    "/api/v1/schedules/{id}/disable": {
+      "post": {
+        "summary": "Disable a schedule: its ticks create no runs until it is enabled", "operationId": "disableSchedule",
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+        "responses": { "200": { "description": "The schedule", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Schedule" } } } }, "401": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" } }
+      }
     }
   },
   "components": {
@@ -189,6 +217,13 @@ enum OpenAPIDocument {
         "type": "object", "required": ["name", "version", "queue"],
         "properties": { "name": { "type": "string" }, "version": { "type": "string" }, "queue": { "type": "string" }, "concurrencyLimit": { "type": "integer" }, "concurrencyLimitPerKey": { "type": "integer" } }
       },
+      "LogLine": {
+        "type": "object", "required": ["sequence", "level", "message", "metadata", "loggedAt"],
+        "properties": {
+          "sequence": { "type": "integer" }, "level": { "type": "string", "enum": ["trace", "debug", "info", "notice", "warning", "error", "critical"] },
+          "message": { "type": "string" }, "metadata": { "type": "object", "additionalProperties": { "type": "string" } }, "loggedAt": { "type": "string", "format": "date-time" }
+        }
+      },
       "Status": { "type": "string", "enum": ["queued", "running", "waiting", "completed", "failed", "cancelled", "expired", "parked"] },
       "RecordedError": { "type": "object", "required": ["type", "message", "retryable"], "properties": { "type": { "type": "string" }, "message": { "type": "string" }, "retryable": { "type": "boolean" } } },
       "RunSummary": {
@@ -222,10 +257,10 @@ enum OpenAPIDocument {
         "properties": { "id": { "type": "string" }, "runId": { "type": "string" }, "status": { "type": "string", "enum": ["pending", "completed", "timed_out"] }, "timeoutAt": { "type": "string", "format": "date-time" } }
       },
       "Schedule": {
-        "type": "object", "required": ["id", "task", "cron", "timeZone", "declared"],
+        "type": "object", "required": ["id", "task", "cron", "timeZone", "declared", "enabled"],
         "properties": {
           "id": { "type": "string" }, "task": { "type": "string" }, "cron": { "type": "string" }, "timeZone": { "type": "string" }, "input": {},
-          "declared": { "type": "boolean" }, "nextRunAt": { "type": "string", "format": "date-time" }, "lastRunAt": { "type": "string", "format": "date-time" },
+          "declared": { "type": "boolean" }, "enabled": { "type": "boolean" }, "nextRunAt": { "type": "string", "format": "date-time" }, "lastRunAt": { "type": "string", "format": "date-time" },
           "lastRunId": { "type": "string" }
         }
       }
