@@ -74,7 +74,7 @@ extension PostgresRunStore {
         return Schedule(
             id: id, taskName: try row.string("task_name"), cron: cron, input: try row.data("input"), isDeclared: try row.bool("is_declared"),
             nextFireAt: try row.optionalDate("next_fire_at"), lastFireAt: try row.optionalDate("last_fire_at"),
-            lastRunID: try row.optionalString("last_run_id").map { RunID($0) }
+            lastRunID: try row.optionalString("last_run_id").map { RunID($0) }, isEnabled: try row.bool("enabled")
         )
     }
 

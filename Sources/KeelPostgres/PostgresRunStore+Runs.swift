@@ -57,6 +57,7 @@ extension PostgresRunStore {
         if let parentID = query.parentID { clauses.append("parent_id = \(bind(parentID.rawValue))") }
         if let from = query.createdFrom { clauses.append("created_at >= \(bind(from.millisecondsSince1970))") }
         if let to = query.createdTo { clauses.append("created_at < \(bind(to.millisecondsSince1970))") }
+        if let key = query.idempotencyKey { clauses.append("idempotency_key = \(bind(key))") }
         if let before = query.before { clauses.append("id < \(bind(before.rawValue))") }
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let limit = bind(max(1, min(query.limit, 1000)))

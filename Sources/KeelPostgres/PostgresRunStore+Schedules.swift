@@ -9,9 +9,9 @@ extension PostgresRunStore {
             let now = now.millisecondsSince1970
             try await connection.rows(
                 """
-                INSERT INTO schedule (id, task_name, cron, time_zone, input, is_declared, next_fire_at, created_at, updated_at)
+                INSERT INTO schedule (id, task_name, cron, time_zone, input, is_declared, next_fire_at, created_at, updated_at, enabled)
                 VALUES (\(schedule.id), \(schedule.taskName), \(schedule.cron.expression), \(schedule.cron.timeZone.identifier), \(schedule.input),
-                        \(schedule.isDeclared), \(schedule.nextFireAt?.millisecondsSince1970), \(now), \(now))
+                        \(schedule.isDeclared), \(schedule.nextFireAt?.millisecondsSince1970), \(now), \(now), \(schedule.isEnabled))
                 ON CONFLICT (id) DO UPDATE SET
                     next_fire_at = CASE
                         WHEN schedule.cron = excluded.cron AND schedule.time_zone = excluded.time_zone AND schedule.input = excluded.input
@@ -41,7 +41,7 @@ extension PostgresRunStore {
         guard !taskNames.isEmpty else { return [] }
         return try await query(
             "read of due schedules",
-            "SELECT * FROM schedule WHERE next_fire_at IS NOT NULL AND next_fire_at <= \(now.millisecondsSince1970) AND task_name = ANY(\(taskNames)) ORDER BY id"
+            "SELECT * FROM schedule WHERE enabled AND next_fire_at IS NOT NULL AND next_fire_at <= \(now.millisecondsSince1970) AND task_name = ANY(\(taskNames)) ORDER BY id"
         ).map(Self.schedule)
     }
 
@@ -49,8 +49,19 @@ extension PostgresRunStore {
         guard !taskNames.isEmpty else { return nil }
         return try await query(
             "read of the next schedule tick",
-            "SELECT MIN(next_fire_at) FROM schedule WHERE next_fire_at IS NOT NULL AND task_name = ANY(\(taskNames))"
+            "SELECT MIN(next_fire_at) FROM schedule WHERE enabled AND next_fire_at IS NOT NULL AND task_name = ANY(\(taskNames))"
         ).first?.decode(Int64?.self).map(Date.init(millisecondsSince1970:))
+    }
+
+    public func setScheduleEnabled(_ id: String, isEnabled: Bool, nextFireAt: Date?, now: Date) async throws -> Schedule? {
+        try await query(
+            "\(isEnabled ? "enabling" : "disabling") of schedule '\(id)'",
+            """
+            UPDATE schedule SET enabled = \(isEnabled), next_fire_at = \(nextFireAt?.millisecondsSince1970), updated_at = \(now.millisecondsSince1970)
+            WHERE id = \(id)
+            RETURNING *
+            """
+        ).first.map(Self.schedule)
     }
 
     public func fireSchedule(_ id: String, tick: Date, nextFireAt: Date?, run: NewRun) async throws -> Bool {

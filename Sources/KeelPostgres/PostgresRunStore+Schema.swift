@@ -108,7 +108,25 @@ extension PostgresRunStore {
                 """,
                 "CREATE INDEX schedule_due ON schedule (next_fire_at) WHERE next_fire_at IS NOT NULL",
             ]
-        )
+        ),
+        (
+            "v2-run-logs-schedule-enabled",
+            [
+                """
+                CREATE TABLE run_log (
+                    run_id TEXT NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+                    sequence INTEGER NOT NULL,
+                    level TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    metadata TEXT NOT NULL DEFAULT '{}',
+                    logged_at BIGINT NOT NULL,
+                    PRIMARY KEY (run_id, sequence)
+                )
+                """,
+                "ALTER TABLE schedule ADD COLUMN enabled BOOLEAN NOT NULL DEFAULT TRUE",
+                "CREATE INDEX run_idempotency_key ON run (idempotency_key) WHERE idempotency_key IS NOT NULL",
+            ]
+        ),
     ]
 
     /// An arbitrary constant: the advisory lock migrations take.

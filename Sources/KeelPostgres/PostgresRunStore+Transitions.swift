@@ -14,6 +14,7 @@ extension PostgresRunStore {
                 try await Self.insert(waitpoint, connection: connection, logger: logger)
             }
             try await Self.insertMany(transition.newRuns, connection: connection, logger: logger)
+            try await Self.insertLogs(transition.logs, maximumPerRun: transition.maximumLogLinesPerRun, connection: connection, logger: logger)
             if !transition.newRuns.isEmpty { try await Self.notifyWork(connection, logger: logger) }
             try await Self.apply(transition.change, runID: lease.runID, now: now.millisecondsSince1970, connection: connection, logger: logger)
         }
