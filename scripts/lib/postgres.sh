@@ -42,6 +42,10 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$KEEL_POSTGRES_DATA'
 max_connections = 300
 shared_buffers = 128MB
+# A throwaway cluster for tests: no power-loss durability needed (benchmarks use their own, durable one).
+fsync = off
+synchronous_commit = off
+full_page_writes = off
 CONF
     as_postgres_user "$bin/pg_ctl" -D "$KEEL_POSTGRES_DATA" -l "$KEEL_POSTGRES_DATA/server.log" -w start >/dev/null
     export KEEL_POSTGRES_DATA

@@ -27,6 +27,9 @@ struct DevCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The directory of the SQLite file.", valueName: "dir"))
     var data: String = ".keel"
 
+    @Option(name: .long, help: ArgumentHelp("Use this PostgreSQL database (postgres://user@host:port/database) instead of the SQLite file.", valueName: "url"))
+    var postgres: String?
+
     @Option(name: .long, help: "How many runs execute at once.")
     var concurrency: Int = 32
 
@@ -41,21 +44,20 @@ struct DevCommand: AsyncParsableCommand {
         logger.logLevel = Environment.value("KEEL_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .notice
         let apiKey = Environment.value("KEEL_API_KEY") ?? APIKeySet.generateKey()
         let metrics = KeelMetrics()
-        let engine = try EngineOptions.makeEngine(
-            path: path, concurrency: concurrency, tasks: TaskCatalog.shared.devTasks, metrics: metrics, logger: logger
-        )
-        let taskNames = engine.taskNames
+        // Only the flag: a KEEL_POSTGRES_URL exported for `keel serve` does not move `keel dev` off its file.
+        let store = try StoreLocation.resolve(postgres: postgres, sqlitePath: path)
         let host = host
-        let app = buildApplication(
-            engine: engine,
-            configuration: KeelServerConfiguration(host: host, port: port, apiKeys: APIKeySet(keys: [apiKey])),
-            metrics: metrics,
-            logger: logger,
-            onServerRunning: { port in
-                Self.printBanner(url: "http://\(host):\(port)", apiKey: apiKey, path: path, taskNames: taskNames)
-            }
-        )
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        let configuration = KeelServerConfiguration(host: host, port: port, apiKeys: APIKeySet(keys: [apiKey]))
+        try await store.withEngine(concurrency: concurrency, tasks: TaskCatalog.shared.devTasks, metrics: metrics, logger: logger) { engine in
+            let taskNames = engine.taskNames
+            let app = buildApplication(
+                engine: engine, configuration: configuration, metrics: metrics, logger: logger,
+                onServerRunning: { port in
+                    Self.printBanner(url: "http://\(host):\(port)", apiKey: apiKey, path: "\(store)", taskNames: taskNames)
+                }
+            )
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        }
     }
 
     static func printBanner(url: String, apiKey: String, path: String, taskNames: [String]) {

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Keel
-import KeelSQLite
-import KeelServer
 import Logging
 
 /// Options every command that starts an engine shares: where the store is and how much runs at once.
 struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The SQLite file runs live in (env KEEL_SQLITE_PATH).", valueName: "path"))
     var sqlite: String?
+
+    @Option(name: .long, help: ArgumentHelp("A PostgreSQL URL, postgres://user:password@host:port/database (env KEEL_POSTGRES_URL); wins over --sqlite.", valueName: "url"))
+    var postgres: String?
 
     @Option(name: .long, help: "How many runs execute at once in this process.")
     var concurrency: Int = 32
@@ -33,19 +34,8 @@ struct EngineOptions: ParsableArguments {
         return logger
     }
 
-    /// An engine on the SQLite file at `path` running `tasks`, its metrics going to `metrics`.
-    func makeEngine(path: String, tasks: [any TaskDefinition], metrics: KeelMetrics?, logger: Logger) throws -> KeelEngine {
-        try Self.makeEngine(path: path, concurrency: concurrency, tasks: tasks, metrics: metrics, logger: logger)
-    }
-
-    /// An engine on the SQLite file at `path` running up to `concurrency` runs of `tasks` at once.
-    static func makeEngine(path: String, concurrency: Int, tasks: [any TaskDefinition], metrics: KeelMetrics?, logger: Logger) throws -> KeelEngine {
-        var configuration = KeelEngine.Configuration(concurrency: concurrency)
-        if let metrics { configuration.metricsFactory = metrics.factory }
-        do {
-            return try KeelEngine(configuration: configuration, store: try .sqlite(path: path), tasks: tasks, logger: logger)
-        } catch {
-            throw CLIError("cannot open the store at '\(path)': \(error)")
-        }
+    /// The store: `--postgres`, `KEEL_POSTGRES_URL`, then `--sqlite`, `KEEL_SQLITE_PATH`, `fallback`.
+    func store(sqliteFallback fallback: String) throws -> StoreLocation {
+        try StoreLocation.resolve(postgres: postgres ?? Environment.value("KEEL_POSTGRES_URL"), sqlitePath: sqlitePath(fallback: fallback))
     }
 }

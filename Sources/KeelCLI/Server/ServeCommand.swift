@@ -40,17 +40,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let keys = try Self.apiKeys(digests: apiKeyDigests)
         let logger = engineOptions.makeLogger(defaultLevel: .info)
-        let path = engineOptions.sqlitePath(fallback: "keel.sqlite")
+        let store = try engineOptions.store(sqliteFallback: "keel.sqlite")
         let metrics = KeelMetrics()
-        let engine = try engineOptions.makeEngine(path: path, tasks: TaskCatalog.shared.tasks, metrics: metrics, logger: logger)
-        let app = buildApplication(
-            engine: engine,
-            configuration: KeelServerConfiguration(host: host, port: port, apiKeys: keys, maximumRequestBytes: maximumRequestBytes),
-            metrics: metrics,
-            logger: logger,
-            onServerRunning: { port in logger.notice("Keel is serving", metadata: ["url": "http://\(host):\(port)", "store": .string(path)]) }
-        )
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        let serverConfiguration = KeelServerConfiguration(host: host, port: port, apiKeys: keys, maximumRequestBytes: maximumRequestBytes)
+        try await store.withEngine(concurrency: engineOptions.concurrency, tasks: TaskCatalog.shared.tasks, metrics: metrics, logger: logger) { engine in
+            let app = buildApplication(
+                engine: engine, configuration: serverConfiguration, metrics: metrics, logger: logger,
+                onServerRunning: { port in logger.notice("Keel is serving", metadata: ["url": "http://\(host):\(port)", "store": "\(store)"]) }
+            )
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        }
     }
 
     /// The keys from `--api-key-sha256`, `KEEL_API_KEY_SHA256` and `KEEL_API_KEY`.

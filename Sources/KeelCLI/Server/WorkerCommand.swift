@@ -15,10 +15,11 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = engineOptions.makeLogger(defaultLevel: .info)
-        let path = engineOptions.sqlitePath(fallback: "keel.sqlite")
-        let engine = try engineOptions.makeEngine(path: path, tasks: TaskCatalog.shared.tasks, metrics: nil, logger: logger)
-        logger.notice("Keel worker started", metadata: ["store": .string(path), "tasks": .string(engine.taskNames.joined(separator: ","))])
-        let group = ServiceGroup(services: [engine], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        let store = try engineOptions.store(sqliteFallback: "keel.sqlite")
+        try await store.withEngine(concurrency: engineOptions.concurrency, tasks: TaskCatalog.shared.tasks, metrics: nil, logger: logger) { engine in
+            logger.notice("Keel worker started", metadata: ["store": "\(store)", "tasks": .string(engine.taskNames.joined(separator: ","))])
+            let group = ServiceGroup(services: [engine], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            try await group.run()
+        }
     }
 }
