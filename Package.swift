@@ -134,6 +134,21 @@ let package = Package(
             dependencies: ["Keel", "KeelSQLite", "KeelTesting", "KeelExamples", "keel-crash-helper"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "keel-test-worker",
+            dependencies: ["Keel", "KeelCLI"],
+            path: "Tests/TestWorker",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KeelPostgresTests",
+            dependencies: [
+                "Keel", "KeelPostgres", "KeelSQLite", "KeelTesting", "keel-test-worker",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KeelServerTests",
             dependencies: [

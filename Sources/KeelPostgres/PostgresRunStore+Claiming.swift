@@ -189,11 +189,16 @@ extension PostgresRunStore {
         return try rows.first?.decode(Int64?.self).map(Date.init(millisecondsSince1970:))
     }
 
-    public func renewLeases(workerID: String, expiresAt: Date) async throws -> Set<RunID> {
+    public func renewLeases(workerID: String, runIDs: [RunID], expiresAt: Date) async throws -> Set<RunID> {
+        guard !runIDs.isEmpty else { return [] }
         let expires = expiresAt.millisecondsSince1970
         let rows = try await query(
             "lease renewal",
-            "UPDATE run SET lease_expires_at = \(expires), available_at = \(expires) WHERE lease_owner = \(workerID) RETURNING id"
+            """
+            UPDATE run SET lease_expires_at = \(expires), available_at = \(expires)
+            WHERE lease_owner = \(workerID) AND id = ANY(\(runIDs.map(\.rawValue)))
+            RETURNING id
+            """
         )
         return Set(try rows.map { RunID(try $0.decode(String.self)) })
     }

@@ -205,14 +205,22 @@ extension SQLiteRunStore {
         }
     }
 
-    public func renewLeases(workerID: String, expiresAt: Date) async throws -> Set<RunID> {
-        try await write { db in
+    public func renewLeases(workerID: String, runIDs: [RunID], expiresAt: Date) async throws -> Set<RunID> {
+        guard !runIDs.isEmpty else { return [] }
+        return try await write { db in
             let expires = expiresAt.millisecondsSince1970
-            let ids = try String.fetchAll(
-                db.cachedStatement(sql: "UPDATE run SET lease_expires_at = ?, available_at = ? WHERE lease_owner = ? RETURNING id"),
-                arguments: [expires, expires, workerID]
+            let ids = String(decoding: try JSONEncoder().encode(runIDs.map(\.rawValue)), as: UTF8.self)
+            let renewed = try String.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE run SET lease_expires_at = ?, available_at = ?
+                        WHERE lease_owner = ? AND id IN (SELECT value FROM json_each(?))
+                        RETURNING id
+                        """
+                ),
+                arguments: [expires, expires, workerID, ids]
             )
-            return Set(ids.map { RunID($0) })
+            return Set(renewed.map { RunID($0) })
         }
     }
 

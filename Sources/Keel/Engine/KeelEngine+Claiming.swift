@@ -105,7 +105,12 @@ extension KeelEngine {
             if state.withLock({ $0.crashed || $0.phase == .stopped }) { return }
             do {
                 let before = state.withLock { $0.activeRuns }
-                let held = try await store.renewLeases(workerID: workerID, expiresAt: clock.now().adding(configuration.leaseDuration))
+                // Only runs executing here: a run whose execution ended without its outcome
+                // written (the store was down) must not stay leased forever; its lease lapses
+                // and any worker takes it over.
+                let held = try await store.renewLeases(
+                    workerID: workerID, runIDs: Array(before.keys), expiresAt: clock.now().adding(configuration.leaseDuration)
+                )
                 stopRunsNoLongerHeld(held, before: before)
             } catch {
                 logger.error("renewing leases failed", metadata: ["error.message": .string("\(error)")])

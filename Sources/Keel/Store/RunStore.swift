@@ -25,10 +25,11 @@ public protocol RunStore: Sendable {
     /// - Throws: ``KeelError/Code/leaseLost`` when it is not; nothing is written then.
     func commit(_ transition: RunTransition, lease: Lease, now: Date) async throws
 
-    /// Extends every lease `workerID` holds to `expiresAt` (the heartbeat).
+    /// Extends the leases `workerID` holds on `runIDs` (the runs it is executing) to `expiresAt`
+    /// (the heartbeat). Leases on other runs are left to lapse.
     /// - Returns: the runs `workerID` still holds; a run it executes that is missing was taken
     ///   over or cancelled, and its execution stops.
-    func renewLeases(workerID: String, expiresAt: Date) async throws -> Set<RunID>
+    func renewLeases(workerID: String, runIDs: [RunID], expiresAt: Date) async throws -> Set<RunID>
 
     /// Releases every lease `workerID` holds so other workers can claim the runs at once.
     func releaseLeases(workerID: String, now: Date) async throws

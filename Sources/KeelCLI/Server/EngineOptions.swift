@@ -13,11 +13,15 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "How many runs execute at once in this process.")
     var concurrency: Int = 32
 
+    @Option(name: .long, help: ArgumentHelp("Seconds a run stays leased to this worker without a heartbeat; another worker takes it over after.", valueName: "seconds"))
+    var leaseSeconds: Double = 30
+
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error (env KEEL_LOG_LEVEL).", valueName: "level"))
     var logLevel: String?
 
     func validate() throws {
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1, got \(concurrency)") }
+        if !(leaseSeconds >= 1) { throw ValidationError("--lease-seconds must be at least 1, got \(leaseSeconds)") }
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
         }

@@ -43,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try engineOptions.store(sqliteFallback: "keel.sqlite")
         let metrics = KeelMetrics()
         let serverConfiguration = KeelServerConfiguration(host: host, port: port, apiKeys: keys, maximumRequestBytes: maximumRequestBytes)
-        try await store.withEngine(concurrency: engineOptions.concurrency, tasks: TaskCatalog.shared.tasks, metrics: metrics, logger: logger) { engine in
+        try await store.withEngine(concurrency: engineOptions.concurrency, leaseDuration: .milliseconds(Int64(engineOptions.leaseSeconds * 1000)), tasks: TaskCatalog.shared.tasks, metrics: metrics, logger: logger) { engine in
             let app = buildApplication(
                 engine: engine, configuration: serverConfiguration, metrics: metrics, logger: logger,
                 onServerRunning: { port in logger.notice("Keel is serving", metadata: ["url": "http://\(host):\(port)", "store": "\(store)"]) }

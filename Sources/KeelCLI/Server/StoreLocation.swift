@@ -29,10 +29,10 @@ enum StoreLocation: CustomStringConvertible {
 
     /// Runs `body` with an engine on this store; a PostgreSQL client runs for as long as `body` does.
     func withEngine<Result: Sendable>(
-        concurrency: Int, tasks: [any TaskDefinition], metrics: KeelMetrics?, logger: Logger,
+        concurrency: Int, leaseDuration: Duration = .seconds(30), tasks: [any TaskDefinition], metrics: KeelMetrics?, logger: Logger,
         _ body: (KeelEngine) async throws -> Result
     ) async throws -> Result {
-        var configuration = KeelEngine.Configuration(concurrency: concurrency)
+        var configuration = KeelEngine.Configuration(concurrency: concurrency, leaseDuration: leaseDuration)
         if let metrics { configuration.metricsFactory = metrics.factory }
         switch self {
         case .sqlite(let path):
