@@ -50,7 +50,8 @@ enum JSONCoding {
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw KeelError(.invalidInput, "\(what()) is not valid JSON: \(error.localizedDescription)", underlying: error)
+            let detail = JSONSyntaxCheck.firstError(in: Array(data)) ?? error.localizedDescription
+            throw KeelError(.invalidInput, "\(what()) is not valid JSON: \(detail)", underlying: error)
         }
     }
 

@@ -35,7 +35,7 @@ extension APIError {
     /// The answer to a body that did not decode.
     init(decoding error: DecodingError, data: Data) {
         if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
-            self.init(.badRequest, code: "malformedJSON", "the request body is not valid JSON: \(JSONPosition.describeSyntaxError(in: data))")
+            self.init(.badRequest, code: "malformedJSON", "the request body is not valid JSON: \(JSONSyntaxCheck.firstError(in: Array(data)) ?? "not valid JSON")")
             return
         }
         self.init(.unprocessableContent, code: "invalidInput", "the request body does not have the expected shape: \(Self.describe(error))")

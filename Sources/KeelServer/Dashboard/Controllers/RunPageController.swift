@@ -157,7 +157,7 @@ struct RunPageController {
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw DashboardError(.unprocessableContent, "\(what) is not valid JSON: \(JSONPosition.describeSyntaxError(in: data))")
+            throw DashboardError(.unprocessableContent, "\(what) is not valid JSON: \(JSONSyntaxCheck.firstError(in: Array(data)) ?? "not valid JSON")")
         }
         return data
     }

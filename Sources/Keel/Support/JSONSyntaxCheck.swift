@@ -2,14 +2,14 @@
 /// "The given data was not valid JSON." (`unexpected '}' at line 2, column 7`).
 ///
 /// Only the syntax is checked (RFC 8259); the value itself is decoded by `JSONDecoder`.
-struct JSONSyntaxCheck {
+package struct JSONSyntaxCheck {
     private let bytes: [UInt8]
     private var index = 0
 
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// The first syntax error in `bytes`, or `nil` when they are one JSON value.
-    static func firstError(in bytes: [UInt8]) -> String? {
+    package static func firstError(in bytes: [UInt8]) -> String? {
         var check = JSONSyntaxCheck(bytes)
         do {
             check.skipWhitespace()
