@@ -243,7 +243,9 @@ public final class KeelEngine: Service, Sendable {
         }
         if !state.withLock({ $0.crashed }) {
             do {
-                try await store.releaseLeases(workerID: workerID, now: clock.now())
+                // Not cancelled with the engine's task: a cancelled engine still hands its runs back.
+                let store = self.store, workerID = self.workerID, now = clock.now()
+                try await Task { try await store.releaseLeases(workerID: workerID, now: now) }.value
             } catch {
                 logger.error("cannot release leases on shutdown", metadata: ["error.message": .string("\(error)")])
             }
