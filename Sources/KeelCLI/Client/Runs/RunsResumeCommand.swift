@@ -14,16 +14,6 @@ struct RunsResumeCommand: AsyncParsableCommand {
 
     /// Sends the request and prints the answer; any error becomes one `error: …` line and exit status 1.
     func run() async throws {
-        try await Terminal.reportingErrors {
-            try await KeelAPIClient.with(client) { api in
-                let response = try await api.send(.post, "/api/v1/runs/\(PercentEncoding.encode(id))/resume")
-                if client.json {
-                    Terminal.printLine(response.text)
-                } else {
-                    let run = try response.decode(RunSummary.self)
-                    Terminal.printLine("run \(run.id): \(run.status)")
-                }
-            }
-        }
+        try await RunAction.perform("resume", id: id, client: client)
     }
 }
