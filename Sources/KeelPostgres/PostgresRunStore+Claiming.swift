@@ -6,7 +6,7 @@ import PostgresNIO
 extension PostgresRunStore {
     public func claimDueRuns(_ request: ClaimRequest) async throws -> [ClaimedRun] {
         guard !request.taskNames.isEmpty, !request.queues.isEmpty else { return [] }
-        return try await transaction("claim") { connection in
+        return try await transaction("claim") { [self] connection in
             try await Self.expireOverdueRuns(now: request.now.millisecondsSince1970, connection: connection, logger: logger)
             guard request.limit > 0 else { return [] }
             var claimed: [ClaimedRun] = []
@@ -204,7 +204,7 @@ extension PostgresRunStore {
     }
 
     public func releaseLeases(workerID: String, now: Date) async throws {
-        try await transaction("lease release") { connection in
+        try await transaction("lease release") { [self] connection in
             let now = now.millisecondsSince1970
             try await connection.rows(
                 """

@@ -6,7 +6,7 @@ import PostgresNIO
 extension PostgresRunStore {
     public func appendRunLogs(_ lines: [RunLogLine], maximumPerRun: Int) async throws {
         guard !lines.isEmpty else { return }
-        try await transaction("append of run logs") { connection in
+        try await transaction("append of run logs") { [self] connection in
             try await Self.insertLogs(lines, maximumPerRun: maximumPerRun, connection: connection, logger: logger)
         }
     }

@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresRunStore {
     public func createRun(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?) async throws -> CreatedRun {
-        try await transaction("trigger of '\(run.taskName)'") { connection in
+        try await transaction("trigger of '\(run.taskName)'") { [self] connection in
             let now = run.createdAt.millisecondsSince1970
             if let key = run.idempotencyKey {
                 // Serialises triggers with the same key, so concurrent ones find the first run.
@@ -78,7 +78,7 @@ extension PostgresRunStore {
     }
 
     public func resumeParkedRun(_ id: RunID, now: Date) async throws -> RunRecord {
-        try await transaction("resume of run '\(id)'") { connection in
+        try await transaction("resume of run '\(id)'") { [self] connection in
             guard let record = try await Self.fetchRun(id, forUpdate: true, connection: connection, logger: logger) else {
                 throw KeelError(.runNotFound, "no run with id '\(id)'")
             }

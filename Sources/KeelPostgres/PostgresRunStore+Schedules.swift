@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresRunStore {
     public func upsertSchedule(_ schedule: Schedule, now: Date) async throws -> Schedule {
-        try await transaction("upsert of schedule '\(schedule.id)'") { connection in
+        try await transaction("upsert of schedule '\(schedule.id)'") { [self] connection in
             let now = now.millisecondsSince1970
             try await connection.rows(
                 """
@@ -65,7 +65,7 @@ extension PostgresRunStore {
     }
 
     public func fireSchedule(_ id: String, tick: Date, nextFireAt: Date?, run: NewRun) async throws -> Bool {
-        try await transaction("tick of schedule '\(id)'") { connection in
+        try await transaction("tick of schedule '\(id)'") { [self] connection in
             let fired = try await connection.rows(
                 """
                 UPDATE schedule SET next_fire_at = \(nextFireAt?.millisecondsSince1970), last_fire_at = \(tick.millisecondsSince1970),

@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresRunStore {
     public func commit(_ transition: RunTransition, lease: Lease, now: Date) async throws {
-        try await transaction("commit of run '\(lease.runID)'") { connection in
+        try await transaction("commit of run '\(lease.runID)'") { [self] connection in
             try await Self.checkLease(lease, connection: connection, logger: logger)
             for entry in transition.entries {
                 try await Self.insert(entry, connection: connection, logger: logger)
@@ -21,7 +21,7 @@ extension PostgresRunStore {
     }
 
     public func cancelRun(_ id: RunID, now: Date) async throws -> [RunID] {
-        try await transaction("cancellation of run '\(id)'") { connection in
+        try await transaction("cancellation of run '\(id)'") { [self] connection in
             guard let record = try await Self.fetchRun(id, forUpdate: true, connection: connection, logger: logger) else {
                 throw KeelError(.runNotFound, "no run with id '\(id)'")
             }

@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresRunStore {
     public func awaitWaitpoint(_ waitpoint: Waitpoint, lease: Lease, now: Date) async throws -> WaitResolution {
-        try await transaction("wait of run '\(lease.runID)'") { connection in
+        try await transaction("wait of run '\(lease.runID)'") { [self] connection in
             try await Self.checkLease(lease, connection: connection, logger: logger)
             let now = now.millisecondsSince1970
             try await Self.insert(waitpoint, connection: connection, logger: logger)
@@ -37,7 +37,7 @@ extension PostgresRunStore {
     }
 
     public func completeToken(_ id: String, payload: Data, now: Date) async throws -> Waitpoint {
-        try await transaction("completion of token '\(id)'") { connection in
+        try await transaction("completion of token '\(id)'") { [self] connection in
             guard let token = try await Self.fetchWaitpoint(id, forUpdate: true, connection: connection, logger: logger), token.kind == .token else {
                 throw KeelError(.tokenNotFound, "no waitpoint token with id '\(id)'")
             }
@@ -60,7 +60,7 @@ extension PostgresRunStore {
     }
 
     public func sendEvent(_ name: String, payload: Data, now: Date) async throws -> [RunID] {
-        try await transaction("event '\(name)'") { connection in
+        try await transaction("event '\(name)'") { [self] connection in
             let now = now.millisecondsSince1970
             let rows = try await connection.rows(
                 """

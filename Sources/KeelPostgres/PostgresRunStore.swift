@@ -27,14 +27,22 @@ public final class PostgresRunStore: RunStore {
 
     let client: PostgresClient
     let logger: Logger
+    /// How long one store operation may wait on the database before it counts as failed.
+    let operationTimeout: Duration
     /// The channel workers `LISTEN` on for new work.
     static let workChannel = "keel_work"
 
     /// Opens the store on `client` (which must be running) and migrates its schema.
+    /// - Parameters:
+    ///   - operationTimeout: how long one store operation (a transaction, a query) may wait on
+    ///     the database before it fails with ``KeelError/Code/storeFailure``; a connection lost
+    ///     mid-operation then costs at most this long. Keep it well above your slowest
+    ///     transaction (a large batch trigger).
     /// - Throws: ``KeelError/Code/storeFailure`` when the database cannot be reached or migrated.
-    public init(client: PostgresClient, logger: Logger = Logger(label: "keel.postgres")) async throws {
+    public init(client: PostgresClient, logger: Logger = Logger(label: "keel.postgres"), operationTimeout: Duration = .seconds(30)) async throws {
         self.client = client
         self.logger = logger
+        self.operationTimeout = operationTimeout
         try await migrate()
     }
 
@@ -42,19 +50,22 @@ public final class PostgresRunStore: RunStore {
 
     /// Runs `work` in one transaction, turning database errors into ``KeelError/Code/storeFailure``.
     /// A transaction the server aborted to break a deadlock is run again (up to three times).
-    func transaction<Value: Sendable>(_ what: String, _ work: (PostgresConnection) async throws -> Value) async throws -> Value {
+    /// The whole transaction is bounded by ``operationTimeout`` (see `StoreDeadline`).
+    func transaction<Value: Sendable>(_ what: String, _ work: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
         var attempt = 1
         while true {
             do {
-                return try await client.withConnection { connection in
-                    try await connection.query("BEGIN", logger: logger)
-                    do {
-                        let value = try await work(connection)
-                        try await connection.query("COMMIT", logger: logger)
-                        return value
-                    } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
-                        throw error
+                return try await StoreDeadline.run(what, timeout: operationTimeout) { [client, logger] in
+                    try await client.withConnection { connection in
+                        try await connection.rows("BEGIN", logger: logger)
+                        do {
+                            let value = try await work(connection)
+                            try await connection.rows("COMMIT", logger: logger)
+                            return value
+                        } catch {
+                            _ = try? await connection.rows("ROLLBACK", logger: logger)
+                            throw error
+                        }
                     }
                 }
             } catch let error as KeelError {
@@ -74,7 +85,9 @@ public final class PostgresRunStore: RunStore {
     /// Runs one statement outside a transaction and collects its rows.
     func query(_ what: String, _ query: PostgresQuery) async throws -> [PostgresRow] {
         do {
-            return try await client.query(query, logger: logger).collect()
+            return try await StoreDeadline.run(what, timeout: operationTimeout) { [client, logger] in
+                try await client.withConnection { connection in try await connection.rows(query, logger: logger) }
+            }
         } catch {
             throw Self.storeFailure(what, error)
         }
@@ -96,9 +109,13 @@ public final class PostgresRunStore: RunStore {
 
 extension PostgresConnection {
     /// Runs `query` and collects its rows.
+    ///
+    /// A connection the server already closed is refused here: postgres-nio would drop a query
+    /// written to it and never answer (the remaining race is bounded by `StoreDeadline`).
     @discardableResult
     func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await self.query(query, logger: logger).collect()
+        guard !isClosed else { throw KeelError(.storeFailure, "the PostgreSQL connection was closed (the server restarted or the network failed)") }
+        return try await self.query(query, logger: logger).collect()
     }
 }
 

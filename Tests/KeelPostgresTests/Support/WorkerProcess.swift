@@ -12,7 +12,7 @@ final class WorkerProcess: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: logURL)
         defer { try? log.close() }
         process.executableURL = try Self.executableURL()
-        process.arguments = ["worker", "--postgres", postgresURL, "--concurrency", "\(concurrency)", "--lease-seconds", "\(leaseSeconds)", "--log-level", "warning"]
+        process.arguments = ["worker", "--postgres", postgresURL, "--concurrency", "\(concurrency)", "--lease-seconds", "\(leaseSeconds)", "--log-level", ProcessInfo.processInfo.environment["KEEL_TEST_WORKER_LOG_LEVEL"] ?? "warning"]
         var environment = ProcessInfo.processInfo.environment
         environment["KEEL_POSTGRES_URL"] = nil
         process.environment = environment

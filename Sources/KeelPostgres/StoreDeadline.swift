@@ -1,0 +1,80 @@
+import Keel
+import Synchronization
+
+/// Bounds how long one store operation may wait on PostgreSQL.
+///
+/// postgres-nio 1.33 writes a query to its channel without a write promise, so a query sent on
+/// a connection the server has just closed (a restart, a failover) is dropped without its
+/// result ever completing: the caller would wait forever, still holding the run's lease through
+/// its heartbeats. Each operation therefore runs in its own task, and the caller gives up on it
+/// after the deadline with ``KeelError/Code/storeFailure`` (the run then fails over like any
+/// other lost write). The abandoned task stays suspended; only its few bytes are lost.
+enum StoreDeadline {
+    /// Runs `work`, or throws ``KeelError/Code/storeFailure`` when it has not finished after `timeout`.
+    static func run<Value: Sendable>(
+        _ what: String, timeout: Duration, _ work: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let outcome = Outcome<Value>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                outcome.start(continuation, timeout: timeout, what: what, work: work)
+            }
+        } onCancel: {
+            outcome.cancel()
+        }
+    }
+
+    /// The first of the work's result and the deadline, delivered once.
+    private final class Outcome<Value: Sendable>: Sendable {
+        private struct State {
+            var continuation: CheckedContinuation<Value, any Error>?
+            var worker: Task<Void, Never>?
+            var timer: Task<Void, Never>?
+            var cancelled = false
+        }
+
+        private let state = Mutex(State())
+
+        func start(_ continuation: CheckedContinuation<Value, any Error>, timeout: Duration, what: String, work: @escaping @Sendable () async throws -> Value) {
+            let cancelledAlready = state.withLock { state in
+                state.continuation = continuation
+                return state.cancelled
+            }
+            let worker = Task {
+                let result: Result<Value, any Error>
+                do { result = .success(try await work()) } catch { result = .failure(error) }
+                self.finish(with: result)
+            }
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                guard !Task.isCancelled else { return }
+                self.finish(with: .failure(KeelError(.storeFailure, "PostgreSQL \(what) did not finish within \(timeout); the connection was probably lost")))
+            }
+            state.withLock { state in
+                state.worker = worker
+                state.timer = timer
+            }
+            if cancelledAlready { cancel() }
+        }
+
+        func cancel() {
+            let tasks = state.withLock { state in
+                state.cancelled = true
+                return (state.worker, state.timer)
+            }
+            tasks.0?.cancel()
+            tasks.1?.cancel()
+        }
+
+        private func finish(with result: Result<Value, any Error>) {
+            let (continuation, timer, worker) = state.withLock { state in
+                defer { state.continuation = nil }
+                return (state.continuation, state.timer, state.worker)
+            }
+            guard let continuation else { return }
+            timer?.cancel()
+            if case .failure = result { worker?.cancel() }
+            continuation.resume(with: result)
+        }
+    }
+}
