@@ -5,6 +5,7 @@ import PostgresNIO
 
 extension PostgresRunStore {
     public func commit(_ transition: RunTransition, lease: Lease, now: Date) async throws {
+        if try await commitInOneStatement(transition, lease: lease, now: now) { return }
         try await transaction("commit of run '\(lease.runID)'") { [self] connection in
             try await Self.checkLease(lease, connection: connection, logger: logger)
             for entry in transition.entries {
