@@ -6,6 +6,7 @@ import PostgresNIO
 extension PostgresRunStore {
     public func claimDueRuns(_ request: ClaimRequest) async throws -> [ClaimedRun] {
         guard !request.taskNames.isEmpty, !request.queues.isEmpty else { return [] }
+        if let claimed = try await claimInOneStatement(request) { return claimed }
         return try await transaction("claim") { [self] connection in
             try await Self.expireOverdueRuns(now: request.now.millisecondsSince1970, connection: connection, logger: logger)
             guard request.limit > 0 else { return [] }
@@ -23,12 +24,33 @@ extension PostgresRunStore {
         }
     }
 
+    /// The common claim — one queue without limits, and no run whose time to live ran out — as
+    /// one statement outside a transaction: one round trip instead of four.
+    /// - Returns: `nil` when the general path must run (limits, several queues, nothing
+    ///   claimed: then runs may be waiting to expire).
+    private func claimInOneStatement(_ request: ClaimRequest) async throws -> [ClaimedRun]? {
+        guard request.limit > 0, request.queues.count == 1, let queue = request.queues.first,
+            queue.concurrencyLimit == nil, queue.concurrencyLimitPerKey == nil, queue.rateLimit == nil
+        else { return nil }
+        let rows = try await query("claim", Self.claimStatement(queue: queue.name, request: request, unlessExpiring: true))
+        return rows.isEmpty ? nil : try rows.map { try Self.claimedRun($0, request: request) }
+    }
+
     /// Claims from a queue without limits: one statement; rows other workers are claiming are skipped.
     private static func claimUnlimited(queue: String, request: ClaimRequest, connection: PostgresConnection, logger: Logger) async throws -> [ClaimedRun] {
+        let rows = try await connection.rows(claimStatement(queue: queue, request: request, unlessExpiring: false), logger: logger)
+        return try rows.map { try claimedRun($0, request: request) }
+    }
+
+    /// The claim of up to `request.limit` due runs of `queue`; with `unlessExpiring`, it claims
+    /// nothing while a run's time to live has run out (those are expired first, in a transaction).
+    private static func claimStatement(queue: String, request: ClaimRequest, unlessExpiring: Bool) -> PostgresQuery {
         let now = request.now.millisecondsSince1970
         let expires = request.leaseExpiresAt.millisecondsSince1970
-        let rows = try await connection.rows(
-            """
+        let expiring = unlessExpiring
+            ? "AND NOT EXISTS (SELECT 1 FROM run WHERE expires_at IS NOT NULL AND status = 'queued' AND expires_at <= \(now) AND started_at IS NULL)"
+            : ""
+        return """
             UPDATE run
             SET status = 'running', lease_owner = \(request.workerID), lease_token = lease_token + 1, lease_expires_at = \(expires),
                 available_at = \(expires), started_at = COALESCE(started_at, \(now)), updated_at = \(now), wake_at = NULL
@@ -37,14 +59,12 @@ extension PostgresRunStore {
                 WHERE queue = \(queue) AND available_at IS NOT NULL AND available_at - priority_ms <= \(now) AND available_at <= \(now)
                   AND (lease_owner IS NULL OR lease_owner <> \(request.workerID))
                   AND task_name = ANY(\(request.taskNames))
+                  \(unescaped: expiring)
                 ORDER BY available_at - priority_ms
                 LIMIT \(request.limit)
                 FOR UPDATE SKIP LOCKED)
             RETURNING *
-            """,
-            logger: logger
-        )
-        return try rows.map { try claimedRun($0, request: request) }
+            """
     }
 
     /// Claims from a queue with limits. Workers claiming from it take turns (an advisory lock on

@@ -5,7 +5,13 @@ import PostgresNIO
 
 extension PostgresRunStore {
     public func createRun(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?) async throws -> CreatedRun {
-        try await transaction("trigger of '\(run.taskName)'") { [self] connection in
+        if run.idempotencyKey == nil, run.debounceKey == nil {
+            // Nothing to look up first: one statement inserts, notifies and returns the run.
+            let rows = try await query("trigger of '\(run.taskName)'", try Self.insertStatement(run, lease: lease, notify: lease == nil))
+            guard let row = rows.first else { throw KeelError(.storeFailure, "run '\(run.id)' vanished after its insert") }
+            return CreatedRun(record: try Self.runRecord(row), lease: Self.grantedLease(run, lease))
+        }
+        return try await transaction("trigger of '\(run.taskName)'") { [self] connection in
             let now = run.createdAt.millisecondsSince1970
             if let key = run.idempotencyKey {
                 // Serialises triggers with the same key, so concurrent ones find the first run.
@@ -106,6 +112,18 @@ extension PostgresRunStore {
 
     /// Inserts `run`, leased to `lease` when given (local hand-off). - Returns: the lease granted.
     static func insert(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?, connection: PostgresConnection, logger: Logger) async throws -> Lease? {
+        try await connection.rows(try insertStatement(run, lease: lease, notify: false), logger: logger)
+        return grantedLease(run, lease)
+    }
+
+    /// The lease a run inserted with `lease` holds.
+    static func grantedLease(_ run: NewRun, _ lease: (workerID: String, expiresAt: Date)?) -> Lease? {
+        lease.map { Lease(runID: run.id, workerID: $0.workerID, token: 1, expiresAt: $0.expiresAt) }
+    }
+
+    /// The insert of `run` (leased to `lease` when given), returning its row; with `notify`, it
+    /// also wakes idle workers (`pg_notify`, delivered when it commits).
+    static func insertStatement(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?, notify: Bool) throws -> PostgresQuery {
         let now = run.createdAt.millisecondsSince1970
         let leased = lease != nil
         let delayed = run.availableAt > run.createdAt
@@ -113,8 +131,10 @@ extension PostgresRunStore {
         let availableAt = lease?.expiresAt.millisecondsSince1970 ?? run.availableAt.millisecondsSince1970
         let startedAt: Int64? = leased ? now : nil
         let wakeAt: Int64? = delayed ? run.availableAt.millisecondsSince1970 : nil
-        try await connection.rows(
-            """
+        // pg_notify is volatile, so the one-row join is always evaluated.
+        let notification = notify ? ", (SELECT pg_notify('\(workChannel)', '')) AS notified" : ""
+        return try """
+            WITH inserted AS (
             INSERT INTO run (id, task_name, task_version, queue, status, input, created_at, started_at, updated_at,
                              available_at, lease_owner, lease_token, lease_expires_at, wake_at,
                              parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
@@ -124,10 +144,9 @@ extension PostgresRunStore {
                     \(run.parentID?.rawValue), \(run.parentWaitpointID), \(run.batchIndex), \(run.priority.wholeMilliseconds), \(run.concurrencyKey),
                     \(run.expiresAt?.millisecondsSince1970), \(run.idempotencyKey), \(run.idempotencyKeyExpiresAt?.millisecondsSince1970),
                     \(run.debounceKey), \(run.tags), \(run.scheduleID))
-            """,
-            logger: logger
-        )
-        return lease.map { Lease(runID: run.id, workerID: $0.workerID, token: 1, expiresAt: $0.expiresAt) }
+            RETURNING *)
+            SELECT inserted.* FROM inserted\(unescaped: notification)
+            """
     }
 
     /// Inserts many runs (a batch of children) in one statement, from one JSON parameter.

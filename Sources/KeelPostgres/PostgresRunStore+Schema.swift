@@ -134,7 +134,7 @@ extension PostgresRunStore {
 
     /// Applies the migrations this database lacks.
     func migrate() async throws {
-        try await transaction("migration") { [self] connection in
+        try await transaction("migration", timeout: .seconds(600)) { [self] connection in
             try await connection.rows("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger)
             try await connection.rows(
                 "CREATE TABLE IF NOT EXISTS keel_schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",

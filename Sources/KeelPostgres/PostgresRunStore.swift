@@ -51,11 +51,15 @@ public final class PostgresRunStore: RunStore {
     /// Runs `work` in one transaction, turning database errors into ``KeelError/Code/storeFailure``.
     /// A transaction the server aborted to break a deadlock is run again (up to three times).
     /// The whole transaction is bounded by ``operationTimeout`` (see `StoreDeadline`).
-    func transaction<Value: Sendable>(_ what: String, _ work: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+    /// `timeout` replaces it for an operation that may rightly wait longer (a migration waits
+    /// for other workers' migrations).
+    func transaction<Value: Sendable>(
+        _ what: String, timeout: Duration? = nil, _ work: @escaping @Sendable (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
         var attempt = 1
         while true {
             do {
-                return try await StoreDeadline.run(what, timeout: operationTimeout) { [client, logger] in
+                return try await StoreDeadline.run(what, timeout: timeout ?? operationTimeout) { [client, logger] in
                     try await client.withConnection { connection in
                         try await connection.rows("BEGIN", logger: logger)
                         do {
