@@ -3,7 +3,7 @@
 #
 #   source scripts/lib/postgres.sh
 #   start_test_postgres        # sets KEEL_POSTGRES_URL (and KEEL_POSTGRES_DATA); stops on exit
-#   restart_test_postgres      # (for tests that restart the server mid-load: scripts/test exports it as a command)
+#   (tests that restart the server mid-load use KEEL_POSTGRES_DATA and KEEL_POSTGRES_CTL, which it exports)
 
 postgres_bin() {
     ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
