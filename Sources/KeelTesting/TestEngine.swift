@@ -130,6 +130,8 @@ public final class TestEngine: Sendable {
 
 /// Runs `body` with an engine on a fresh store of kind `store` and a virtual clock, then shuts it down.
 ///
+/// `wrappingStore` puts a store of your own around the fresh one (to inject faults, say).
+///
 /// ```swift
 /// try await withTestEngine(tasks: [Nap()]) { test in
 ///     let run = try await test.trigger(Nap.self, input: .init(hours: 2))
@@ -144,10 +146,11 @@ public func withTestEngine<Result: Sendable>(
     configuration: KeelEngine.Configuration = .init(),
     clock: VirtualClock = VirtualClock(),
     logger: Logger = .keelTest,
+    wrappingStore wrap: (any RunStore) -> any RunStore = { $0 },
     _ body: (TestEngine) async throws -> Result
 ) async throws -> Result {
     try await store.withStore { runStore in
-        let test = TestEngine(store: runStore, tasks: tasks, configuration: configuration, clock: clock, logger: logger)
+        let test = TestEngine(store: wrap(runStore), tasks: tasks, configuration: configuration, clock: clock, logger: logger)
         try test.start()
         do {
             let result = try await body(test)

@@ -10,6 +10,9 @@ extension TaskContext {
         switch state.withLock({ $0.stop }) {
         case .suspended?, .leaseLost?:
             return
+        case .storeFailed?:
+            await engine.handBack(lease, logger: logger)
+            return
         case .nonDeterminism(let error)?:
             await settle(.parked(RecordedError(error)))
             return
@@ -130,6 +133,9 @@ extension TaskContext {
             case .parked(let error): logger.error("run parked", metadata: ["error.message": .string(error.message)])
             default: break
             }
+        } catch let error as KeelError where error.code == .storeFailure {
+            logger.warning("cannot record the run's outcome; handing the run back", metadata: ["error.message": .string(error.message)])
+            await engine.handBack(lease, logger: logger)
         } catch {
             logger.warning("cannot record the run's outcome", metadata: ["error.message": .string("\(error)")])
         }

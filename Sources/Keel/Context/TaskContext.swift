@@ -37,6 +37,9 @@ public final class TaskContext: Sendable {
         case suspended
         /// The lease was lost: another worker owns the run, or it was cancelled.
         case leaseLost
+        /// A write of the run failed in the store (the database unreachable): the run stops
+        /// here and is handed back, to continue from its journal (see `KeelEngine.handBack`).
+        case storeFailed
         /// The code diverged from the journal; the run will be parked.
         case nonDeterminism(NonDeterminismError)
     }
@@ -173,6 +176,11 @@ public final class TaskContext: Sendable {
             state.withLock { $0.stop = .leaseLost }
             logger.warning("lease lost; abandoning the run here", metadata: ["error.message": .string(error.message)])
             throw RunSuspension()
+        } catch let error as KeelError where error.code == .storeFailure {
+            // Not the task's failure: nothing was recorded, so the run continues from its journal.
+            state.withLock { $0.stop = .storeFailed }
+            logger.warning("cannot write to the store; handing the run back", metadata: ["error.message": .string(error.message)])
+            throw RunSuspension()
         }
     }
 
@@ -200,7 +208,7 @@ struct RunSuspension: Error, CustomStringConvertible {
 extension TaskContext.Stop {
     var error: any Error {
         switch self {
-        case .suspended, .leaseLost: RunSuspension()
+        case .suspended, .leaseLost, .storeFailed: RunSuspension()
         case .nonDeterminism(let error): error
         }
     }
