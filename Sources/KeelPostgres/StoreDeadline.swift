@@ -36,23 +36,20 @@ enum StoreDeadline {
         private let state = Mutex(State())
 
         func start(_ continuation: CheckedContinuation<Value, any Error>, timeout: Duration, what: String, work: @escaping @Sendable () async throws -> Value) {
+            // Both tasks are registered before either can finish (finishing takes the lock too).
             let cancelledAlready = state.withLock { state in
                 state.continuation = continuation
+                state.worker = Task {
+                    let result: Result<Value, any Error>
+                    do { result = .success(try await work()) } catch { result = .failure(error) }
+                    self.finish(with: result)
+                }
+                state.timer = Task {
+                    try? await Task.sleep(for: timeout)
+                    guard !Task.isCancelled else { return }
+                    self.finish(with: .failure(KeelError(.storeFailure, "PostgreSQL \(what) did not finish within \(timeout); the connection was probably lost")))
+                }
                 return state.cancelled
-            }
-            let worker = Task {
-                let result: Result<Value, any Error>
-                do { result = .success(try await work()) } catch { result = .failure(error) }
-                self.finish(with: result)
-            }
-            let timer = Task {
-                try? await Task.sleep(for: timeout)
-                guard !Task.isCancelled else { return }
-                self.finish(with: .failure(KeelError(.storeFailure, "PostgreSQL \(what) did not finish within \(timeout); the connection was probably lost")))
-            }
-            state.withLock { state in
-                state.worker = worker
-                state.timer = timer
             }
             if cancelledAlready { cancel() }
         }

@@ -1,0 +1,34 @@
+import Foundation
+import Keel
+@testable import KeelPostgres
+import Synchronization
+import Testing
+
+/// A store operation that never gets its answer (postgres-nio drops a query written to a
+/// connection the server just closed) fails after its deadline instead of hanging the run.
+@Suite(.timeLimit(.minutes(1)))
+struct StoreDeadlineTests {
+    /// Continuations of operations that never answer, kept so they are not reported as leaked.
+    static let unanswered = Mutex<[CheckedContinuation<Int, Never>]>([])
+
+    @Test func anOperationThatNeverAnswersFailsWithStoreFailureAfterItsDeadline() async throws {
+        let started = ContinuousClock.now
+        let error = try await #require(throws: KeelError.self) {
+            try await StoreDeadline.run("probe", timeout: .milliseconds(200)) {
+                await withCheckedContinuation { continuation in Self.unanswered.withLock { $0.append(continuation) } }
+            }
+        }
+        #expect(error.code == .storeFailure)
+        #expect(error.message.contains("probe did not finish within"))
+        #expect(ContinuousClock.now - started >= .milliseconds(200))
+    }
+
+    @Test func anOperationThatAnswersInTimeReturnsItsValueAndItsError() async throws {
+        let value = try await StoreDeadline.run("probe", timeout: .seconds(5)) { 42 }
+        #expect(value == 42)
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            try await StoreDeadline.run("probe", timeout: .seconds(5)) { () async throws -> Int in throw Refused() }
+        }
+    }
+}
