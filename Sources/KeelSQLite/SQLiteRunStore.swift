@@ -55,11 +55,19 @@ public final class SQLiteRunStore: RunStore {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             pool = try DatabasePool(path: path, configuration: grdb)
+            // GRDB switches the writer to synchronous=NORMAL when it turns WAL on, after
+            // prepareDatabase ran: set the durability again on the (only) writer connection.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             try Self.migrator.migrate(pool)
         } catch {
             throw KeelError(.storeFailure, "cannot open the SQLite store at '\(path)': \(error)", underlying: error)
         }
         writer = WriteBatcher(pool: pool)
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 for FULL, 1 for NORMAL), for tests.
+    package func writerSynchronousMode() async throws -> Int {
+        try await write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// The schema versions applied to this file, in order.
