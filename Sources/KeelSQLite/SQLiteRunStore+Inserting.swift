@@ -36,7 +36,7 @@ extension SQLiteRunStore {
     static func runHolding(idempotencyKey key: String, task: String, now: Int64, db: Database) throws -> RunRecord? {
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM run WHERE task_name = ? AND idempotency_key = ?"),
+                db.cachedStatement(sql: "SELECT \(runColumns), idempotency_expires_at FROM run WHERE task_name = ? AND idempotency_key = ?"),
                 arguments: [task, key]
             )
         else { return nil }
