@@ -113,6 +113,22 @@ public final class SQLiteRunStore: RunStore {
         try await read { db in try Self.fetchRun(id, db: db) }
     }
 
+    public func statuses(of ids: [RunID]) async throws -> [RunID: RunStatus] {
+        guard !ids.isEmpty else { return [:] }
+        let list = String(decoding: try JSONEncoder().encode(ids.map(\.rawValue)), as: UTF8.self)
+        return try await read { db in
+            var statuses: [RunID: RunStatus] = [:]
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT id, status FROM run WHERE id IN (SELECT value FROM json_each(?))"),
+                arguments: [list]
+            )
+            while let row = try rows.next() {
+                if let status = RunStatus(rawValue: row[1]) { statuses[RunID(row[0])] = status }
+            }
+            return statuses
+        }
+    }
+
     public func journal(_ id: RunID) async throws -> [JournalEntry] {
         try await journal(id, fromSequence: 0)
     }
@@ -120,7 +136,7 @@ public final class SQLiteRunStore: RunStore {
     public func journal(_ id: RunID, fromSequence: Int) async throws -> [JournalEntry] {
         try await read { db in
             try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM journal_entry WHERE run_id = ? AND sequence >= ? ORDER BY sequence"),
+                db.cachedStatement(sql: "SELECT \(Self.journalColumns) FROM journal_entry WHERE run_id = ? AND sequence >= ? ORDER BY sequence"),
                 arguments: [id.rawValue, fromSequence]
             ).map(JournalEntry.init(row:))
         }
@@ -164,7 +180,7 @@ public final class SQLiteRunStore: RunStore {
             }
             let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             arguments += [max(1, min(query.limit, 1000))]
-            return try Row.fetchAll(db, sql: "SELECT * FROM run \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
+            return try Row.fetchAll(db, sql: "SELECT \(Self.runColumns) FROM run \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
                 .map(RunRecord.init(row:))
         }
     }

@@ -168,6 +168,8 @@ extension KeelEngine {
             settlements.notify(runID)
             runChanges.notify(runID)
         }
+        // A cancelled child may have settled its parent's wait.
+        if !cancelled.isEmpty { workAvailable.notify(0) }
         return try await run(id)
     }
 
@@ -183,7 +185,6 @@ extension KeelEngine {
 
     /// Waits until the run completes, fails, is cancelled or expires, or is parked.
     func waitUntilSettled(_ id: RunID) async throws -> RunRecord {
-        var pollDelay = Duration.milliseconds(10)
         while true {
             let ticket = settlements.arm(id)
             let record: RunRecord
@@ -197,11 +198,11 @@ extension KeelEngine {
                 settlements.disarm(ticket)
                 return record
             }
-            // Local outcomes notify at once; the poll catches runs finished by other processes.
-            let delay = pollDelay
-            await settlements.wait(ticket) { try? await Task.sleep(for: delay) }
+            // Local outcomes notify at once; the shared poll catches runs finished by other processes.
+            settlementPoller.watch(id)
+            await settlements.wait(ticket)
+            settlementPoller.unwatch(id)
             try Task.checkCancellation()
-            pollDelay = min(pollDelay * 2, .milliseconds(500))
         }
     }
 }
