@@ -135,10 +135,14 @@ public final class SQLiteRunStore: RunStore {
 
     public func journal(_ id: RunID, fromSequence: Int) async throws -> [JournalEntry] {
         try await read { db in
-            try Row.fetchAll(
+            // A cursor's rows are decoded in place, not copied first.
+            let rows = try Row.fetchCursor(
                 db.cachedStatement(sql: "SELECT \(Self.journalColumns) FROM journal_entry WHERE run_id = ? AND sequence >= ? ORDER BY sequence"),
                 arguments: [id.rawValue, fromSequence]
-            ).map(JournalEntry.init(row:))
+            )
+            var entries: [JournalEntry] = []
+            while let row = try rows.next() { entries.append(try JournalEntry(row: row)) }
+            return entries
         }
     }
 
