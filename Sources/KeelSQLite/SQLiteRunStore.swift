@@ -87,10 +87,7 @@ public final class SQLiteRunStore: RunStore {
                 return CreatedRun(record: existing, lease: nil, isExisting: true)
             }
             let grant = try Self.insert(run, lease: lease, db: db)
-            guard let record = try Self.fetchRun(run.id, db: db) else {
-                throw KeelError(.storeFailure, "run '\(run.id)' vanished after its insert")
-            }
-            return CreatedRun(record: record, lease: grant)
+            return CreatedRun(record: Self.record(of: run, lease: grant), lease: grant)
         }
     }
 
@@ -115,6 +112,13 @@ public final class SQLiteRunStore: RunStore {
 
     public func statuses(of ids: [RunID]) async throws -> [RunID: RunStatus] {
         guard !ids.isEmpty else { return [:] }
+        if ids.count == 1 {
+            let id = ids[0]
+            return try await read { db in
+                let text = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM run WHERE id = ?"), arguments: [id.rawValue])
+                return text.flatMap(RunStatus.init(rawValue:)).map { [id: $0] } ?? [:]
+            }
+        }
         let list = String(decoding: try JSONEncoder().encode(ids.map(\.rawValue)), as: UTF8.self)
         return try await read { db in
             var statuses: [RunID: RunStatus] = [:]

@@ -187,16 +187,21 @@ extension KeelEngine {
     func waitUntilSettled(_ id: RunID) async throws -> RunRecord {
         while true {
             let ticket = settlements.arm(id)
-            let record: RunRecord
+            let status: RunStatus?
             do {
-                record = try await run(id)
+                // The status alone (no record to decode) until the run has settled.
+                status = try await store.statuses(of: [id])[id]
             } catch {
                 settlements.disarm(ticket)
                 throw error
             }
-            if record.status.isTerminal || record.status == .parked {
+            guard let status else {
                 settlements.disarm(ticket)
-                return record
+                throw KeelError(.runNotFound, "no run with id '\(id)'")
+            }
+            if status.isTerminal || status == .parked {
+                settlements.disarm(ticket)
+                return try await run(id)
             }
             // Local outcomes notify at once; the shared poll catches runs finished by other processes.
             settlementPoller.watch(id)
