@@ -110,18 +110,25 @@ final class WriteBatcher: Sendable {
     }
 
     /// Applies `batch` in one transaction; a lone write needs no savepoint of its own.
+    ///
+    /// Transaction and savepoint statements are prepared once (cached), not parsed per commit.
     private func commit(_ batch: [any PendingWrite]) {
         do {
             try pool.writeWithoutTransaction { db in
-                if batch.count == 1 {
-                    try db.inTransaction(.immediate) {
-                        batch[0].apply(db, inSavepoint: false) ? .commit : .rollback
-                    }
-                } else {
-                    try db.inTransaction(.immediate) {
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+                do {
+                    if batch.count == 1 {
+                        guard batch[0].apply(db, inSavepoint: false) else {
+                            try db.rollback()
+                            return
+                        }
+                    } else {
                         for write in batch { _ = write.apply(db, inSavepoint: true) }
-                        return .commit
                     }
+                    try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                } catch {
+                    try? db.rollback()
+                    throw error
                 }
             }
         } catch {
@@ -153,12 +160,15 @@ private final class Write<Value: Sendable>: PendingWrite, @unchecked Sendable {
     func apply(_ db: Database, inSavepoint: Bool) -> Bool {
         do {
             if inSavepoint {
-                var value: Value?
-                try db.inSavepoint {
-                    value = try work(db)
-                    return .commit
+                try db.cachedStatement(sql: "SAVEPOINT keel_write").execute()
+                do {
+                    result = .success(try work(db))
+                } catch {
+                    try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT keel_write").execute()
+                    try db.cachedStatement(sql: "RELEASE SAVEPOINT keel_write").execute()
+                    throw error
                 }
-                result = .success(value!)
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT keel_write").execute()
             } else {
                 result = .success(try work(db))
             }
