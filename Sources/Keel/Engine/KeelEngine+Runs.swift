@@ -162,7 +162,10 @@ extension KeelEngine {
     @discardableResult
     public func cancel(_ id: RunID) async throws -> RunRecord {
         let cancelled = try await store.cancelRun(id, now: clock.now())
-        let local = state.withLock { state in cancelled.compactMap { state.activeRuns[$0] } }
+        let local = state.withLock { state in
+            state.unsettledHere.subtract(cancelled)
+            return cancelled.compactMap { state.activeRuns[$0] }
+        }
         for task in local { task.cancel() }
         for runID in cancelled {
             settlements.notify(runID)
@@ -184,29 +187,35 @@ extension KeelEngine {
     }
 
     /// Waits until the run completes, fails, is cancelled or expires, or is parked.
-    func waitUntilSettled(_ id: RunID) async throws -> RunRecord {
+    func waitUntilSettled(_ id: RunID) async throws -> SettlementPoller.Outcome {
         while true {
             let ticket = settlements.arm(id)
-            let status: RunStatus?
-            do {
-                // The status alone (no record to decode) until the run has settled.
-                status = try await store.statuses(of: [id])[id]
-            } catch {
-                settlements.disarm(ticket)
-                throw error
-            }
-            guard let status else {
-                settlements.disarm(ticket)
-                throw KeelError(.runNotFound, "no run with id '\(id)'")
-            }
-            if status.isTerminal || status == .parked {
-                settlements.disarm(ticket)
-                return try await run(id)
+            // Watched first, so that an outcome written here from now on is kept for this caller.
+            settlementPoller.watch(id)
+            defer { settlementPoller.unwatch(id) }
+            // A run executing here has not settled: its outcome will notify (or the poll finds it).
+            if !state.withLock({ $0.unsettledHere.contains(id) }) {
+                let status: RunStatus?
+                do {
+                    // The status alone (no record to decode) until the run has settled.
+                    status = try await store.statuses(of: [id])[id]
+                } catch {
+                    settlements.disarm(ticket)
+                    throw error
+                }
+                guard let status else {
+                    settlements.disarm(ticket)
+                    throw KeelError(.runNotFound, "no run with id '\(id)'")
+                }
+                if status.isTerminal || status == .parked {
+                    settlements.disarm(ticket)
+                    let record = try await run(id)
+                    return SettlementPoller.Outcome(status: record.status, output: record.output, error: record.error)
+                }
             }
             // Local outcomes notify at once; the shared poll catches runs finished by other processes.
-            settlementPoller.watch(id)
             await settlements.wait(ticket)
-            settlementPoller.unwatch(id)
+            if let outcome = settlementPoller.outcome(of: id) { return outcome }
             try Task.checkCancellation()
         }
     }

@@ -62,6 +62,8 @@ public final class KeelEngine: Service, Sendable {
         /// Set by ``simulateCrash()``: no more writes, as if the process had died.
         var crashed = false
         var activeRuns: [RunID: Task<Void, Never>] = [:]
+        /// Runs executing here whose outcome is not written yet (their callers need not read).
+        var unsettledHere: Set<RunID> = []
         /// How many times the claim loop went round, for tests that check it sleeps when idle.
         var claimPasses = 0
         /// When the claim loop next asks the store for due schedules: their next tick, at the
@@ -151,6 +153,10 @@ public final class KeelEngine: Service, Sendable {
         }
         committed()
         runChanges.notify(lease.runID)
+        if let outcome = transition.change.outcome {
+            _ = state.withLock { $0.unsettledHere.remove(lease.runID) }
+            settlementPoller.offer(outcome, for: lease.runID)
+        }
         switch transition.change {
         case .completed, .failed, .parked: settlements.notify(lease.runID)
         // Claimable again at a time the claim loop must learn.
@@ -165,10 +171,14 @@ public final class KeelEngine: Service, Sendable {
     func startExecution(of claimed: ClaimedRun, journal: [JournalEntry]?) {
         let runID = claimed.record.id
         state.withLock { state in
+            state.unsettledHere.insert(runID)
             state.activeRuns[runID] = Task {
                 await self.execute(claimed, journal: journal)
                 await self.writeRemainingLogs(of: runID)
-                _ = self.state.withLock { $0.activeRuns.removeValue(forKey: runID) }
+                self.state.withLock { state in
+                    state.activeRuns[runID] = nil
+                    state.unsettledHere.remove(runID)
+                }
                 self.workAvailable.notify(1)
             }
         }
@@ -315,5 +325,17 @@ public final class KeelEngine: Service, Sendable {
         beginDraining()
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
+    }
+}
+
+extension RunTransition.Change {
+    /// The run's outcome, when the change settles it.
+    var outcome: SettlementPoller.Outcome? {
+        switch self {
+        case .completed(let output): SettlementPoller.Outcome(status: .completed, output: output)
+        case .failed(let error): SettlementPoller.Outcome(status: .failed, error: error)
+        case .parked(let error): SettlementPoller.Outcome(status: .parked, error: error)
+        default: nil
+        }
     }
 }

@@ -8,8 +8,17 @@ import Synchronization
 /// poll is for the rest. Rounds start 10 ms after a caller arrives and back off to 500 ms;
 /// the polling task ends when nobody waits.
 final class SettlementPoller: Sendable {
+    /// How a run ended (or parked), as callers of ``RunHandle/result()`` need it.
+    struct Outcome: Sendable {
+        var status: RunStatus
+        var output: Data?
+        var error: RecordedError?
+    }
+
     private struct State {
         var watched: [RunID: Int] = [:]
+        /// Outcomes written here of watched runs, handed to their callers without a read.
+        var outcomes: [RunID: Outcome] = [:]
         var isPolling = false
         /// Set when a caller arrives: the next round comes soon again.
         var arrived = false
@@ -39,7 +48,20 @@ final class SettlementPoller: Sendable {
         state.withLock { state in
             guard let count = state.watched[id] else { return }
             state.watched[id] = count > 1 ? count - 1 : nil
+            if count == 1 { state.outcomes[id] = nil }
         }
+    }
+
+    /// Keeps the outcome of a run settled here for its callers, if any watch it.
+    func offer(_ outcome: Outcome, for id: RunID) {
+        state.withLock { state in
+            if state.watched[id] != nil { state.outcomes[id] = outcome }
+        }
+    }
+
+    /// The outcome offered for `id`, if any.
+    func outcome(of id: RunID) -> Outcome? {
+        state.withLock { $0.outcomes[id] }
     }
 
     private func poll() async {
