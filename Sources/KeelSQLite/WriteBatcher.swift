@@ -6,14 +6,15 @@ import Synchronization
 /// writes into a single transaction and completes each only after that transaction commits.
 ///
 /// One run alone pays one commit per write; N runs writing at once pay about one commit per
-/// round. Each write of a batch of several runs in its own savepoint, so a write that fails (a
+/// round. In a batch of several writes each runs in its own savepoint, so a write that fails (a
 /// lost lease) is rolled back alone while the others in the batch commit.
 ///
 /// The writers a commit resumes usually write again within a fraction of a commit's time (the
-/// next step of each run). So that the first of them does not leave alone in a transaction of
-/// its own, making the rest wait a whole commit for the next one, the writer waits for as many
-/// writes as the last commit held, at most as long as that commit took (never longer than
-/// ``maximumGather``): about what the rest would otherwise wait for. A lone writer never waits.
+/// next step of each run). Lest the first of them leave alone in a transaction of its own while
+/// the rest wait a whole commit for the next one, the writer waits for as many writes as the
+/// last commit held, at most as long as that commit took (and never longer than
+/// ``maximumGather``): about what the rest would otherwise have waited. A lone writer (the last
+/// commit held one write) never waits, and nothing is acknowledged before its commit.
 final class WriteBatcher: Sendable {
     private let pool: DatabasePool
     private let queue = DispatchQueue(label: "keel.sqlite.writer")
