@@ -43,7 +43,7 @@ extension SQLiteRunStore {
                           AND task_name IN (\(taskPlaceholders))
                         ORDER BY available_at - priority_ms
                         LIMIT ?)
-                    RETURNING *
+                    RETURNING \(runColumns)
                     """
             ),
             arguments: arguments
@@ -156,7 +156,7 @@ extension SQLiteRunStore {
                     SET status = 'running', lease_owner = ?, lease_token = lease_token + 1, lease_expires_at = ?,
                         available_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?, wake_at = NULL
                     WHERE id = ?
-                    RETURNING *
+                    RETURNING \(runColumns)
                     """
             ),
             arguments: [request.workerID, expires, expires, now, now, id.rawValue]
@@ -166,15 +166,25 @@ extension SQLiteRunStore {
 
     private static func claimedRun(_ row: Row, request: ClaimRequest) throws -> ClaimedRun {
         let record = try RunRecord(row: row)
-        let lease = Lease(runID: record.id, workerID: request.workerID, token: row["lease_token"], expiresAt: request.leaseExpiresAt)
-        return ClaimedRun(record: record, lease: lease)
+        let token: Int64 = row[leaseTokenColumn]
+        let lease = Lease(runID: record.id, workerID: request.workerID, token: token, expiresAt: request.leaseExpiresAt)
+        // Its first lease (created queued with token 0): no journal entry can exist yet, since
+        // entries are written under a lease, and the store's own (cancelled, expired) end the run.
+        return ClaimedRun(record: record, lease: lease, journal: token == 1 ? [] : nil)
     }
 
     /// Expires runs whose time to live passed before they started.
+    ///
+    /// Every claim asks this, so it must cost nothing when no run expires: `INDEXED BY` keeps
+    /// SQLite on the partial index of expiring runs, where its planner otherwise picks the status
+    /// index and scans every queued run (10,000 children of a batch, on each claim).
     static func expireOverdueRuns(now: Int64, db: Database) throws {
         let ids = try String.fetchAll(
             db.cachedStatement(
-                sql: "SELECT id FROM run WHERE expires_at IS NOT NULL AND status = 'queued' AND expires_at <= ? AND started_at IS NULL LIMIT 1000"
+                sql: """
+                    SELECT id FROM run INDEXED BY run_expiring
+                    WHERE expires_at IS NOT NULL AND status = 'queued' AND expires_at <= ? AND started_at IS NULL LIMIT 1000
+                    """
             ),
             arguments: [now]
         )

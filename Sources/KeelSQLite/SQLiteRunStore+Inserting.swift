@@ -31,12 +31,28 @@ extension SQLiteRunStore {
         return lease.map { Lease(runID: run.id, workerID: $0.workerID, token: 1, expiresAt: $0.expiresAt) }
     }
 
+    /// The record of `run` as ``insert(_:lease:db:)`` stored it (dates at the store's millisecond
+    /// precision), without reading it back.
+    static func record(of run: NewRun, lease: Lease?) -> RunRecord {
+        func stored(_ date: Date) -> Date { Date(millisecondsSince1970: date.millisecondsSince1970) }
+        let createdAt = stored(run.createdAt)
+        return RunRecord(
+            id: run.id, taskName: run.taskName, taskVersion: run.taskVersion, queue: run.queue,
+            status: lease == nil ? .queued : .running, input: run.input, createdAt: createdAt,
+            startedAt: lease == nil ? nil : createdAt, updatedAt: createdAt,
+            wakeAt: run.availableAt > run.createdAt ? stored(run.availableAt) : nil,
+            leaseOwner: lease?.workerID, leaseExpiresAt: lease.map { stored($0.expiresAt) }, parentID: run.parentID,
+            concurrencyKey: run.concurrencyKey, priority: .milliseconds(run.priority.milliseconds), tags: run.tags,
+            expiresAt: run.expiresAt.map(stored), idempotencyKey: run.idempotencyKey, scheduleID: run.scheduleID
+        )
+    }
+
     /// The run holding idempotency key `key` for `task`, if the key has not expired; an expired
     /// key is released so a new run can take it.
     static func runHolding(idempotencyKey key: String, task: String, now: Int64, db: Database) throws -> RunRecord? {
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM run WHERE task_name = ? AND idempotency_key = ?"),
+                db.cachedStatement(sql: "SELECT \(runColumns), idempotency_expires_at FROM run WHERE task_name = ? AND idempotency_key = ?"),
                 arguments: [task, key]
             )
         else { return nil }
@@ -67,11 +83,12 @@ extension SQLiteRunStore {
     }
 
     static func encodeTags(_ tags: [String]) throws -> String {
-        String(decoding: try JSONEncoder().encode(tags), as: UTF8.self)
+        if tags.isEmpty { return "[]" }
+        return String(decoding: try JSONEncoder().encode(tags), as: UTF8.self)
     }
 
     static func decodeTags(_ text: String?) -> [String] {
-        guard let text, let tags = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else { return [] }
+        guard let text, text != "[]", let tags = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else { return [] }
         return tags
     }
 }

@@ -160,7 +160,7 @@ extension SQLiteRunStore {
     }
 
     static func fetchRun(_ id: RunID, db: Database) throws -> RunRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM run WHERE id = ?"), arguments: [id.rawValue]).map(RunRecord.init(row:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(runColumns) FROM run WHERE id = ?"), arguments: [id.rawValue]).map(RunRecord.init(row:))
     }
 
     static func encodeError(_ error: RecordedError) throws -> String {
@@ -174,38 +174,55 @@ extension SQLiteRunStore {
     }
 }
 
+extension SQLiteRunStore {
+    /// The columns ``RunRecord/init(row:)`` decodes, in its order, then `lease_token`: select
+    /// these (not `*`) wherever a run record is read. Columns by index are decoded several times
+    /// faster than by name, which GRDB matches case-insensitively.
+    static let runColumns = """
+        id, task_name, task_version, queue, status, input, output, error, attempt, created_at, started_at, finished_at, \
+        updated_at, wake_at, lease_owner, lease_expires_at, parent_id, concurrency_key, priority_ms, tags, expires_at, \
+        idempotency_key, schedule_id, lease_token
+        """
+    /// The index of `lease_token` in ``runColumns``.
+    static let leaseTokenColumn = 23
+
+    /// The columns ``JournalEntry/init(row:)`` decodes, in its order.
+    static let journalColumns = "run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at"
+}
+
 extension RunRecord {
+    /// Decodes a row of ``SQLiteRunStore/runColumns``.
     init(row: Row) throws {
-        let statusText: String = row["status"]
+        let statusText: String = row[4]
         guard let status = RunStatus(rawValue: statusText) else {
-            throw KeelError(.storeFailure, "run '\(row["id"] as String)' has an unknown status '\(statusText)'")
+            throw KeelError(.storeFailure, "run '\(row[0] as String)' has an unknown status '\(statusText)'")
         }
-        func date(_ column: String) -> Date? {
-            (row[column] as Int64?).map(Date.init(millisecondsSince1970:))
+        func date(_ index: Int) -> Date? {
+            (row[index] as Int64?).map(Date.init(millisecondsSince1970:))
         }
         self.init(
-            id: RunID(row["id"]), taskName: row["task_name"], taskVersion: row["task_version"], queue: row["queue"],
-            status: status, input: row["input"], output: row["output"], error: SQLiteRunStore.decodeError(row["error"]),
-            attempt: row["attempt"], createdAt: date("created_at")!, startedAt: date("started_at"),
-            finishedAt: date("finished_at"), updatedAt: date("updated_at")!, wakeAt: date("wake_at"),
-            leaseOwner: row["lease_owner"], leaseExpiresAt: date("lease_expires_at"),
-            parentID: (row["parent_id"] as String?).map { RunID($0) }, concurrencyKey: row["concurrency_key"],
-            priority: .milliseconds(row["priority_ms"] as Int64? ?? 0), tags: SQLiteRunStore.decodeTags(row["tags"]),
-            expiresAt: date("expires_at"), idempotencyKey: row["idempotency_key"], scheduleID: row["schedule_id"]
+            id: RunID(row[0]), taskName: row[1], taskVersion: row[2], queue: row[3],
+            status: status, input: row[5], output: row[6], error: SQLiteRunStore.decodeError(row[7]),
+            attempt: row[8], createdAt: date(9)!, startedAt: date(10),
+            finishedAt: date(11), updatedAt: date(12)!, wakeAt: date(13),
+            leaseOwner: row[14], leaseExpiresAt: date(15),
+            parentID: (row[16] as String?).map { RunID($0) }, concurrencyKey: row[17],
+            priority: .milliseconds(row[18] as Int64? ?? 0), tags: SQLiteRunStore.decodeTags(row[19]),
+            expiresAt: date(20), idempotencyKey: row[21], scheduleID: row[22]
         )
     }
 }
 
 extension JournalEntry {
+    /// Decodes a row of ``SQLiteRunStore/journalColumns``.
     init(row: Row) throws {
-        func date(_ column: String) -> Date? {
-            (row[column] as Int64?).map(Date.init(millisecondsSince1970:))
+        func date(_ index: Int) -> Date? {
+            (row[index] as Int64?).map(Date.init(millisecondsSince1970:))
         }
         self.init(
-            runID: RunID(row["run_id"]), sequence: row["sequence"], position: row["position"], kind: Kind(rawValue: row["kind"]),
-            name: row["name"], attempt: row["attempt"], payload: row["payload"], error: SQLiteRunStore.decodeError(row["error"]),
-            startedAt: date("started_at"), wakeAt: date("wake_at"), recordedAt: date("recorded_at")!
+            runID: RunID(row[0]), sequence: row[1], position: row[2], kind: Kind(rawValue: row[3]),
+            name: row[4], attempt: row[5], payload: row[6], error: SQLiteRunStore.decodeError(row[7]),
+            startedAt: date(8), wakeAt: date(9), recordedAt: date(10)!
         )
     }
 }
-

@@ -133,7 +133,7 @@ extension SQLiteRunStore {
     static func resolution(ofCompleted waitpoint: Waitpoint, db: Database) throws -> WaitResolution {
         guard waitpoint.kind == .children else { return .completed(payload: waitpoint.payload) }
         let children = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM run WHERE parent_waitpoint_id = ? ORDER BY batch_index"),
+            db.cachedStatement(sql: "SELECT \(runColumns) FROM run WHERE parent_waitpoint_id = ? ORDER BY batch_index"),
             arguments: [waitpoint.id]
         ).map(RunRecord.init(row:))
         return .childrenSettled(children)

@@ -55,11 +55,19 @@ public final class SQLiteRunStore: RunStore {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             pool = try DatabasePool(path: path, configuration: grdb)
+            // GRDB switches the writer to synchronous=NORMAL when it turns WAL on, after
+            // prepareDatabase ran: set the durability again on the (only) writer connection.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             try Self.migrator.migrate(pool)
         } catch {
             throw KeelError(.storeFailure, "cannot open the SQLite store at '\(path)': \(error)", underlying: error)
         }
         writer = WriteBatcher(pool: pool)
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 for FULL, 1 for NORMAL), for tests.
+    package func writerSynchronousMode() async throws -> Int {
+        try await write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// The schema versions applied to this file, in order.
@@ -79,10 +87,7 @@ public final class SQLiteRunStore: RunStore {
                 return CreatedRun(record: existing, lease: nil, isExisting: true)
             }
             let grant = try Self.insert(run, lease: lease, db: db)
-            guard let record = try Self.fetchRun(run.id, db: db) else {
-                throw KeelError(.storeFailure, "run '\(run.id)' vanished after its insert")
-            }
-            return CreatedRun(record: record, lease: grant)
+            return CreatedRun(record: Self.record(of: run, lease: grant), lease: grant)
         }
     }
 
@@ -105,16 +110,43 @@ public final class SQLiteRunStore: RunStore {
         try await read { db in try Self.fetchRun(id, db: db) }
     }
 
+    public func statuses(of ids: [RunID]) async throws -> [RunID: RunStatus] {
+        guard !ids.isEmpty else { return [:] }
+        if ids.count == 1 {
+            let id = ids[0]
+            return try await read { db in
+                let text = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM run WHERE id = ?"), arguments: [id.rawValue])
+                return text.flatMap(RunStatus.init(rawValue:)).map { [id: $0] } ?? [:]
+            }
+        }
+        let list = String(decoding: try JSONEncoder().encode(ids.map(\.rawValue)), as: UTF8.self)
+        return try await read { db in
+            var statuses: [RunID: RunStatus] = [:]
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT id, status FROM run WHERE id IN (SELECT value FROM json_each(?))"),
+                arguments: [list]
+            )
+            while let row = try rows.next() {
+                if let status = RunStatus(rawValue: row[1]) { statuses[RunID(row[0])] = status }
+            }
+            return statuses
+        }
+    }
+
     public func journal(_ id: RunID) async throws -> [JournalEntry] {
         try await journal(id, fromSequence: 0)
     }
 
     public func journal(_ id: RunID, fromSequence: Int) async throws -> [JournalEntry] {
         try await read { db in
-            try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM journal_entry WHERE run_id = ? AND sequence >= ? ORDER BY sequence"),
+            // A cursor's rows are decoded in place, not copied first.
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT \(Self.journalColumns) FROM journal_entry WHERE run_id = ? AND sequence >= ? ORDER BY sequence"),
                 arguments: [id.rawValue, fromSequence]
-            ).map(JournalEntry.init(row:))
+            )
+            var entries: [JournalEntry] = []
+            while let row = try rows.next() { entries.append(try JournalEntry(row: row)) }
+            return entries
         }
     }
 
@@ -156,7 +188,7 @@ public final class SQLiteRunStore: RunStore {
             }
             let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             arguments += [max(1, min(query.limit, 1000))]
-            return try Row.fetchAll(db, sql: "SELECT * FROM run \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
+            return try Row.fetchAll(db, sql: "SELECT \(Self.runColumns) FROM run \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
                 .map(RunRecord.init(row:))
         }
     }

@@ -6,17 +6,34 @@ import Synchronization
 /// writes into a single transaction and completes each only after that transaction commits.
 ///
 /// One run alone pays one commit per write; N runs writing at once pay about one commit per
-/// round. Each write runs in its own savepoint, so a write that fails (a lost lease) is rolled
-/// back alone while the others in the batch commit.
+/// round. In a batch of several writes each runs in its own savepoint, so a write that fails (a
+/// lost lease) is rolled back alone while the others in the batch commit.
+///
+/// The writers a commit resumes usually write again within a fraction of a commit's time (the
+/// next step of each run). Lest the first of them leave alone in a transaction of its own while
+/// the rest wait a whole commit for the next one, the writer waits for as many writes as the
+/// last commit held, at most as long as that commit took (and never longer than
+/// ``maximumGather``): about what the rest would otherwise have waited. A lone writer (the last
+/// commit held one write) never waits, and nothing is acknowledged before its commit.
 final class WriteBatcher: Sendable {
     private let pool: DatabasePool
     private let queue = DispatchQueue(label: "keel.sqlite.writer")
     private let state = Mutex(State())
+    private let gathered = DispatchSemaphore(value: 0)
     private let maximumBatch: Int
+    /// The longest the writer waits for writes to gather.
+    static let maximumGather = Duration.milliseconds(2)
 
     private struct State {
         var pending: [any PendingWrite] = []
         var draining = false
+        /// How many writes the last commit held: about as many are expected next round.
+        var lastBatchCount = 0
+        /// How long the last commit took.
+        var lastCommitDuration = Duration.zero
+        /// Set while the writer waits for `gatherTarget` writes; the write reaching it signals.
+        var gathering = false
+        var gatherTarget = 0
     }
 
     init(pool: DatabasePool, maximumBatch: Int = 512) {
@@ -27,46 +44,107 @@ final class WriteBatcher: Sendable {
     /// Runs `work` inside the next group transaction and returns its result once committed.
     func write<Value: Sendable>(_ work: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
-            let startDrain = state.withLock { state in
+            let (startDrain, signal) = state.withLock { state -> (Bool, Bool) in
                 state.pending.append(Write(work: work, continuation: continuation))
+                var signal = false
+                if state.gathering && state.pending.count >= state.gatherTarget {
+                    state.gathering = false
+                    signal = true
+                }
                 defer { state.draining = true }
-                return !state.draining
+                return (!state.draining, signal)
             }
+            if signal { gathered.signal() }
             if startDrain { queue.async { self.drain() } }
         }
     }
 
     private func drain() {
+        var mayGather = true
         while true {
-            let batch = state.withLock { state -> [any PendingWrite] in
+            let (batch, gatherFor) = state.withLock { state -> ([any PendingWrite], Duration?) in
                 if state.pending.isEmpty {
                     state.draining = false
-                    return []
+                    return ([], nil)
+                }
+                let target = min(state.lastBatchCount, 64)
+                if mayGather && state.pending.count < target && state.lastCommitDuration > .zero {
+                    state.gathering = true
+                    state.gatherTarget = target
+                    return ([], min(state.lastCommitDuration, Self.maximumGather))
                 }
                 let count = min(maximumBatch, state.pending.count)
                 let batch = Array(state.pending.prefix(count))
                 state.pending.removeFirst(count)
-                return batch
+                return (batch, nil)
+            }
+            if let gatherFor {
+                gather(for: gatherFor)
+                mayGather = false
+                continue
             }
             if batch.isEmpty { return }
-            do {
-                try pool.writeWithoutTransaction { db in
-                    try db.inTransaction(.immediate) {
-                        for write in batch { write.apply(db) }
-                        return .commit
-                    }
-                }
-                for write in batch { write.complete(commitError: nil) }
-            } catch {
-                for write in batch { write.complete(commitError: error) }
+            mayGather = true
+            let start = ContinuousClock.now
+            commit(batch)
+            let duration = ContinuousClock.now - start
+            state.withLock { state in
+                state.lastBatchCount = batch.count
+                state.lastCommitDuration = duration
             }
+            for write in batch { write.complete() }
+        }
+    }
+
+    /// Waits until the gather target is reached (a write signals) or `duration` passed.
+    private func gather(for duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        if gathered.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .timedOut {
+            let signalled = state.withLock { state -> Bool in
+                defer { state.gathering = false }
+                return !state.gathering
+            }
+            // A write reached the target as the wait timed out: take its signal back.
+            if signalled { gathered.wait() }
+        }
+    }
+
+    /// Applies `batch` in one transaction; a lone write needs no savepoint of its own.
+    ///
+    /// Transaction and savepoint statements are prepared once (cached), not parsed per commit.
+    private func commit(_ batch: [any PendingWrite]) {
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+                do {
+                    if batch.count == 1 {
+                        guard batch[0].apply(db, inSavepoint: false) else {
+                            try db.rollback()
+                            return
+                        }
+                    } else {
+                        for write in batch { _ = write.apply(db, inSavepoint: true) }
+                    }
+                    try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                } catch {
+                    try? db.rollback()
+                    throw error
+                }
+            }
+        } catch {
+            for write in batch { write.fail(error) }
         }
     }
 }
 
 private protocol PendingWrite: Sendable {
-    func apply(_ db: Database)
-    func complete(commitError: (any Error)?)
+    /// Runs the write; returns whether it succeeded.
+    func apply(_ db: Database, inSavepoint: Bool) -> Bool
+    /// Records that the transaction failed to commit.
+    func fail(_ error: any Error)
+    /// Resumes the caller with the result.
+    func complete()
 }
 
 /// One write and its caller. Only the writer queue touches `result`.
@@ -80,24 +158,33 @@ private final class Write<Value: Sendable>: PendingWrite, @unchecked Sendable {
         self.continuation = continuation
     }
 
-    func apply(_ db: Database) {
+    func apply(_ db: Database, inSavepoint: Bool) -> Bool {
         do {
-            var value: Value?
-            try db.inSavepoint {
-                value = try work(db)
-                return .commit
+            if inSavepoint {
+                try db.cachedStatement(sql: "SAVEPOINT keel_write").execute()
+                do {
+                    result = .success(try work(db))
+                } catch {
+                    try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT keel_write").execute()
+                    try db.cachedStatement(sql: "RELEASE SAVEPOINT keel_write").execute()
+                    throw error
+                }
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT keel_write").execute()
+            } else {
+                result = .success(try work(db))
             }
-            result = .success(value!)
+            return true
         } catch {
             result = .failure(error)
+            return false
         }
     }
 
-    func complete(commitError: (any Error)?) {
-        if let commitError {
-            continuation.resume(throwing: commitError)
-        } else {
-            continuation.resume(with: result ?? .failure(CancellationError()))
-        }
+    func fail(_ error: any Error) {
+        result = .failure(error)
+    }
+
+    func complete() {
+        continuation.resume(with: result ?? .failure(CancellationError()))
     }
 }

@@ -121,7 +121,7 @@ extension TaskContext {
 
     private func settle(_ change: RunTransition.Change, entries: [JournalEntry] = []) async {
         do {
-            try await engine.commit(RunTransition(entries: entries, change: change), lease: lease)
+            try await engine.commit(RunTransition(entries: entries, change: change), lease: lease) { releaseSlot() }
             if parentID != nil { engine.workAvailable.notify(0) }
             switch change {
             case .completed:

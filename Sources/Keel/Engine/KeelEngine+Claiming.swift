@@ -13,17 +13,24 @@ extension KeelEngine {
             let ticket = workAvailable.arm(0)
             var wakeAt = clock.now().adding(configuration.pollInterval)
             do {
-                if let tick = try await fireDueSchedules() { wakeAt = min(wakeAt, max(tick, clock.now())) }
-                let claimedAll = try await claimBatch(lastClaimAt: &lastClaimAt)
+                wakeAt = min(wakeAt, try await checkSchedules())
+                let pass = try await claimBatch(lastClaimAt: &lastClaimAt)
                 failures = 0
-                if claimedAll {
+                switch pass {
+                case .filledEverySlot:
+                    // More runs may be due: claim again, and again when a slot frees.
+                    claimDemand.set(true)
                     workAvailable.disarm(ticket)
                     continue
-                }
-                // A due time already past means runs wait on a queue limit: the poll interval or a
-                // local signal rechecks them.
-                if slots.available > 0, let due = try await store.nextDueTime(queues: Array(queues.keys), workerID: workerID), due > clock.now() {
-                    wakeAt = min(wakeAt, due)
+                case .noFreeSlot:
+                    claimDemand.set(true)
+                case .leftSlotsFree:
+                    // A due time already past means runs wait on a queue limit: a finishing run
+                    // (its freed slot), a local signal or the poll interval rechecks them.
+                    let due = try await store.nextDueTime(queues: Array(queues.keys), workerID: workerID)
+                    let now = clock.now()
+                    claimDemand.set(due.map { $0 <= now } ?? false)
+                    if let due, due > now { wakeAt = min(wakeAt, due) }
                 }
             } catch {
                 if !isAcceptingWork || Task.isCancelled {
@@ -45,15 +52,39 @@ extension KeelEngine {
         }
     }
 
+    /// How a claim pass went.
+    enum ClaimPass {
+        /// Every free slot got a run: more may be due.
+        case filledEverySlot
+        /// No slot was free.
+        case noFreeSlot
+        /// Fewer runs were due than slots free.
+        case leftSlotsFree
+    }
+
+    /// Fires due schedules when their time (or a poll interval) has come.
+    /// - Returns: when to check them next.
+    private func checkSchedules() async throws -> Date {
+        let now = clock.now()
+        let checkAt = state.withLock { $0.scheduleCheckAt }
+        guard now >= checkAt else { return checkAt }
+        let tick = try await fireDueSchedules()
+        let next = min(max(tick ?? .distantFuture, now), now.adding(configuration.pollInterval))
+        return state.withLock { state in
+            // A local change meanwhile set it to distantPast: keep that.
+            if state.scheduleCheckAt == checkAt { state.scheduleCheckAt = next }
+            return state.scheduleCheckAt
+        }
+    }
+
     /// Claims as many due runs as there are free slots and starts them.
     ///
     /// With no free slot it still asks the store, at most once per poll interval, for a claim of
     /// none: the store expires runs whose time to live ran out while every slot was busy.
-    /// - Returns: whether every free slot was filled (so more runs may be due).
-    private func claimBatch(lastClaimAt: inout Date) async throws -> Bool {
+    private func claimBatch(lastClaimAt: inout Date) async throws -> ClaimPass {
         let free = slots.tryAcquire(upTo: configuration.concurrency)
         let now = clock.now()
-        guard free > 0 || now >= lastClaimAt.adding(configuration.pollInterval) else { return false }
+        guard free > 0 || now >= lastClaimAt.adding(configuration.pollInterval) else { return .noFreeSlot }
         lastClaimAt = now
         let claimed: [ClaimedRun]
         do {
@@ -74,9 +105,10 @@ extension KeelEngine {
         slots.release(free - claimed.count, announce: false)
         for run in claimed {
             logger.debug("claimed run", metadata: ["keel.run.id": .string(run.record.id.rawValue), "keel.task.name": .string(run.record.taskName)])
-            startExecution(of: run, journal: nil)
+            startExecution(of: run, journal: run.journal)
         }
-        return free > 0 && claimed.count == free
+        if free == 0 { return .noFreeSlot }
+        return claimed.count == free ? .filledEverySlot : .leftSlotsFree
     }
 
     /// Cancels the Swift tasks of runs executing here whose lease this worker lost (cancelled

@@ -162,12 +162,17 @@ extension KeelEngine {
     @discardableResult
     public func cancel(_ id: RunID) async throws -> RunRecord {
         let cancelled = try await store.cancelRun(id, now: clock.now())
-        let local = state.withLock { state in cancelled.compactMap { state.activeRuns[$0] } }
+        let local = state.withLock { state in
+            state.unsettledHere.subtract(cancelled)
+            return cancelled.compactMap { state.activeRuns[$0] }
+        }
         for task in local { task.cancel() }
         for runID in cancelled {
             settlements.notify(runID)
             runChanges.notify(runID)
         }
+        // A cancelled child may have settled its parent's wait.
+        if !cancelled.isEmpty { workAvailable.notify(0) }
         return try await run(id)
     }
 
@@ -182,26 +187,36 @@ extension KeelEngine {
     }
 
     /// Waits until the run completes, fails, is cancelled or expires, or is parked.
-    func waitUntilSettled(_ id: RunID) async throws -> RunRecord {
-        var pollDelay = Duration.milliseconds(10)
+    func waitUntilSettled(_ id: RunID) async throws -> SettlementPoller.Outcome {
         while true {
             let ticket = settlements.arm(id)
-            let record: RunRecord
-            do {
-                record = try await run(id)
-            } catch {
-                settlements.disarm(ticket)
-                throw error
+            // Watched first, so that an outcome written here from now on is kept for this caller.
+            settlementPoller.watch(id)
+            defer { settlementPoller.unwatch(id) }
+            // A run executing here has not settled: its outcome will notify (or the poll finds it).
+            if !state.withLock({ $0.unsettledHere.contains(id) }) {
+                let status: RunStatus?
+                do {
+                    // The status alone (no record to decode) until the run has settled.
+                    status = try await store.statuses(of: [id])[id]
+                } catch {
+                    settlements.disarm(ticket)
+                    throw error
+                }
+                guard let status else {
+                    settlements.disarm(ticket)
+                    throw KeelError(.runNotFound, "no run with id '\(id)'")
+                }
+                if status.isTerminal || status == .parked {
+                    settlements.disarm(ticket)
+                    let record = try await run(id)
+                    return SettlementPoller.Outcome(status: record.status, output: record.output, error: record.error)
+                }
             }
-            if record.status.isTerminal || record.status == .parked {
-                settlements.disarm(ticket)
-                return record
-            }
-            // Local outcomes notify at once; the poll catches runs finished by other processes.
-            let delay = pollDelay
-            await settlements.wait(ticket) { try? await Task.sleep(for: delay) }
+            // Local outcomes notify at once; the shared poll catches runs finished by other processes.
+            await settlements.wait(ticket)
+            if let outcome = settlementPoller.outcome(of: id) { return outcome }
             try Task.checkCancellation()
-            pollDelay = min(pollDelay * 2, .milliseconds(500))
         }
     }
 }

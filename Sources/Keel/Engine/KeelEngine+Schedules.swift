@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 import Logging
 
 extension KeelEngine {
@@ -18,6 +19,7 @@ extension KeelEngine {
             throw KeelError(.invalidInput, "\(error)", underlying: error)
         }
         let schedule = try await upsert(Schedule(id: id, taskName: taskName, cron: cron, input: input))
+        state.withLock { $0.scheduleCheckAt = .distantPast }
         workAvailable.notify(0)
         return schedule
     }
@@ -47,7 +49,10 @@ extension KeelEngine {
         guard let schedule = try await store.setScheduleEnabled(id, isEnabled: isEnabled, nextFireAt: next, now: now) else {
             throw KeelError(.scheduleNotFound, "no schedule with id '\(id)'")
         }
-        if isEnabled { workAvailable.notify(0) }
+        if isEnabled {
+            state.withLock { $0.scheduleCheckAt = .distantPast }
+            workAvailable.notify(0)
+        }
         return schedule
     }
 

@@ -55,6 +55,8 @@ extension KeelEngine {
         if state.withLock({ $0.crashed }) { throw KeelError(.leaseLost, "the engine stopped (simulated crash)") }
         let resolution = try await store.awaitWaitpoint(waitpoint, lease: lease, now: clock.now())
         runChanges.notify(lease.runID)
+        // Suspended, the run is due again at its timeout, a time the claim loop must learn.
+        if case .suspended = resolution { workAvailable.notify(0) }
         return resolution
     }
 }

@@ -39,8 +39,13 @@ public final class KeelEngine: Service, Sendable {
     let slots: SlotPool
     /// Wakes the claim loop: new local work, a freed slot.
     let workAvailable = Notifier<Int>()
+    /// Whether runs may be due that the claim loop left for lack of a free slot (or waiting on a
+    /// queue limit a finishing run may lift): only then does a freed slot wake the claim loop.
+    let claimDemand = Flag(true)
     /// Wakes callers waiting for a run's outcome.
     let settlements = Notifier<RunID>()
+    /// Polls the store for outcomes written elsewhere that callers wait for.
+    let settlementPoller: SettlementPoller
     /// Wakes followers of a run (the API's event stream) when its record or journal may have
     /// changed in this process.
     let runChanges = Notifier<RunID>()
@@ -57,8 +62,14 @@ public final class KeelEngine: Service, Sendable {
         /// Set by ``simulateCrash()``: no more writes, as if the process had died.
         var crashed = false
         var activeRuns: [RunID: Task<Void, Never>] = [:]
+        /// Runs executing here whose outcome is not written yet (their callers need not read).
+        var unsettledHere: Set<RunID> = []
         /// How many times the claim loop went round, for tests that check it sleeps when idle.
         var claimPasses = 0
+        /// When the claim loop next asks the store for due schedules: their next tick, at the
+        /// latest a poll interval on (schedules another process made); `distantPast` after a
+        /// local change.
+        var scheduleCheckAt = Date.distantPast
     }
 
     /// How many times the claim loop went round since the engine started.
@@ -88,10 +99,15 @@ public final class KeelEngine: Service, Sendable {
         self.logger = logger
         self.registry = try TaskRegistry(tasks)
         self.queues = try Self.queueDefinitions(configuration: configuration, registry: registry)
+        self.settlementPoller = SettlementPoller(store: store, settlements: settlements)
         self.runLogs = RunLogCollector(limit: configuration.maximumLogLinesPerRun)
         self.metrics = EngineMetrics(taskNames: registry.names, factory: configuration.metricsFactory)
         let workAvailable = self.workAvailable
-        self.slots = SlotPool(capacity: configuration.concurrency) { workAvailable.notify(0) }
+        let claimDemand = self.claimDemand
+        // A freed slot wakes the claim loop only when runs may wait for one.
+        self.slots = SlotPool(capacity: configuration.concurrency) {
+            if claimDemand.isSet { workAvailable.notify(0) }
+        }
     }
 
     /// The queues of `configuration` and of the tasks, one definition per name.
@@ -122,7 +138,9 @@ public final class KeelEngine: Service, Sendable {
     // MARK: Writes
 
     /// Commits a run's transition, unless this engine has (simulated) crashed.
-    func commit(_ transition: RunTransition, lease: Lease) async throws {
+    /// - Parameter committed: called once the transition is durable, before anyone is told (the
+    ///   run's outcome gives its slot back there, so a caller woken by it finds the slot free).
+    func commit(_ transition: RunTransition, lease: Lease, committed: () -> Void = {}) async throws {
         if state.withLock({ $0.crashed }) { throw KeelError(.leaseLost, "the engine stopped (simulated crash)") }
         var transition = transition
         transition.logs = runLogs.take(lease.runID)
@@ -133,9 +151,16 @@ public final class KeelEngine: Service, Sendable {
             runLogs.restore(transition.logs, for: lease.runID)
             throw error
         }
+        committed()
         runChanges.notify(lease.runID)
+        if let outcome = transition.change.outcome {
+            _ = state.withLock { $0.unsettledHere.remove(lease.runID) }
+            settlementPoller.offer(outcome, for: lease.runID)
+        }
         switch transition.change {
         case .completed, .failed, .parked: settlements.notify(lease.runID)
+        // Claimable again at a time the claim loop must learn.
+        case .suspended, .retrying: workAvailable.notify(0)
         default: break
         }
     }
@@ -146,10 +171,14 @@ public final class KeelEngine: Service, Sendable {
     func startExecution(of claimed: ClaimedRun, journal: [JournalEntry]?) {
         let runID = claimed.record.id
         state.withLock { state in
+            state.unsettledHere.insert(runID)
             state.activeRuns[runID] = Task {
                 await self.execute(claimed, journal: journal)
                 await self.writeRemainingLogs(of: runID)
-                _ = self.state.withLock { $0.activeRuns.removeValue(forKey: runID) }
+                self.state.withLock { state in
+                    state.activeRuns[runID] = nil
+                    state.unsettledHere.remove(runID)
+                }
                 self.workAvailable.notify(1)
             }
         }
@@ -296,5 +325,17 @@ public final class KeelEngine: Service, Sendable {
         beginDraining()
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
+    }
+}
+
+extension RunTransition.Change {
+    /// The run's outcome, when the change settles it.
+    var outcome: SettlementPoller.Outcome? {
+        switch self {
+        case .completed(let output): SettlementPoller.Outcome(status: .completed, output: output)
+        case .failed(let error): SettlementPoller.Outcome(status: .failed, error: error)
+        case .parked(let error): SettlementPoller.Outcome(status: .parked, error: error)
+        default: nil
+        }
     }
 }

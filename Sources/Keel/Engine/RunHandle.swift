@@ -15,9 +15,9 @@ public struct RunHandle<Output: Codable & Sendable>: Sendable {
     /// - Throws: ``RunFailedError`` if the run failed, was cancelled or expired, or was parked
     ///   by non-determinism (resume it with ``KeelEngine/resume(_:)`` and wait again).
     public func result() async throws -> Output {
-        let record = try await engine.waitUntilSettled(id)
-        guard record.status == .completed, let output = record.output else {
-            throw RunFailedError(runID: id, status: record.status, error: record.error)
+        let outcome = try await engine.waitUntilSettled(id)
+        guard outcome.status == .completed, let output = outcome.output else {
+            throw RunFailedError(runID: id, status: outcome.status, error: outcome.error)
         }
         return try JSONCoding.decode(Output.self, from: output, what: "the output of run \(id)")
     }

@@ -89,10 +89,14 @@ public struct ClaimedRun: Sendable {
     public var record: RunRecord
     /// The lease to present with every write.
     public var lease: Lease
+    /// The run's journal when the store knows it without reading it (a run never leased
+    /// before has none), saving the engine a read; `nil` makes the engine read it.
+    public var journal: [JournalEntry]?
 
     /// Creates a claimed run.
-    public init(record: RunRecord, lease: Lease) {
+    public init(record: RunRecord, lease: Lease, journal: [JournalEntry]? = nil) {
         self.record = record
         self.lease = lease
+        self.journal = journal
     }
 }

@@ -47,6 +47,10 @@ public protocol RunStore: Sendable {
     /// The run with `id`, if it exists.
     func run(_ id: RunID) async throws -> RunRecord?
 
+    /// The statuses of those of `ids` that exist, in one read: for callers waiting on many runs'
+    /// outcomes. The default asks ``run(_:)`` for each.
+    func statuses(of ids: [RunID]) async throws -> [RunID: RunStatus]
+
     /// The run's journal, in sequence order.
     func journal(_ id: RunID) async throws -> [JournalEntry]
 
@@ -127,4 +131,13 @@ public protocol RunStore: Sendable {
 extension RunStore {
     /// No notifications: the engine polls (``KeelEngine/Configuration/pollInterval``).
     public func listenForWork(_ onWork: @escaping @Sendable () -> Void) async throws {}
+
+    /// One ``run(_:)`` per id.
+    public func statuses(of ids: [RunID]) async throws -> [RunID: RunStatus] {
+        var statuses: [RunID: RunStatus] = [:]
+        for id in ids {
+            if let record = try await run(id) { statuses[id] = record.status }
+        }
+        return statuses
+    }
 }

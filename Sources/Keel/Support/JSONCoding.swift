@@ -27,10 +27,15 @@ enum JSONCoding {
         return decoder
     }
 
+    /// One encoder and one decoder for every call: they are immutable once configured, and
+    /// making them costs more than a small payload's coding.
+    static let sharedEncoder = encoder()
+    static let sharedDecoder = decoder()
+
     /// Encodes `value`; `what` names it in the error ("the result of step 'charge'").
     static func encode<Value: Encodable>(_ value: Value, what: @autoclosure () -> String) throws -> Data {
         do {
-            return try encoder().encode(value)
+            return try sharedEncoder.encode(value)
         } catch {
             throw KeelError(.encodingFailed, "\(what()) cannot be encoded as JSON: \(describe(error))", underlying: error)
         }
@@ -39,7 +44,7 @@ enum JSONCoding {
     /// Decodes a value that Keel itself encoded (a recorded result).
     static func decode<Value: Decodable>(_ type: Value.Type, from data: Data, what: @autoclosure () -> String) throws -> Value {
         do {
-            return try decoder().decode(type, from: data)
+            return try sharedDecoder.decode(type, from: data)
         } catch {
             throw KeelError(.invalidInput, "\(what()) does not decode as \(Value.self): \(describe(error))", underlying: error)
         }
@@ -58,7 +63,7 @@ enum JSONCoding {
     /// Decodes a task input, with an error naming the task and the field.
     static func decodeInput<Value: Decodable>(_ type: Value.Type, from data: Data, task: String) throws -> Value {
         do {
-            return try decoder().decode(type, from: data)
+            return try sharedDecoder.decode(type, from: data)
         } catch {
             throw KeelError(.invalidInput, "input for task '\(task)' does not decode: \(describe(error))", underlying: error)
         }

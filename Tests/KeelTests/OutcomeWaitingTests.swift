@@ -1,0 +1,61 @@
+import Foundation
+import Keel
+import KeelTesting
+import Testing
+
+@Suite(.timeLimit(.minutes(2)))
+struct OutcomeWaitingTests {
+    struct Double: TaskDefinition {
+        static let name = "double"
+        func run(input: Int, context: TaskContext) async throws -> Int {
+            try await context.step("double") { input * 2 }
+        }
+    }
+
+    /// Callers on an engine that does not execute the run learn its outcome from the store's
+    /// shared poll (no local commit announces it there).
+    @Test(arguments: TestStore.allCases)
+    func callersOnAnotherEngineGetTheOutcomeOfARunFinishedElsewhere(store: TestStore) async throws {
+        try await withTestEngine(store: store, tasks: [Double()]) { test in
+            // Given a client engine that shares the store but never runs (so it never claims)
+            let client = try KeelEngine(store: test.store, tasks: test.tasks, clock: test.clock, logger: .keelTest)
+            // When it triggers runs that the test engine executes
+            let first = try await client.trigger(Double.self, input: 21)
+            let second = try await client.trigger(Double.self, input: 4)
+            async let a = first.result()
+            async let b = first.result()
+            async let c = second.result()
+            // Then every caller gets its run's output
+            #expect(try await [a, b, c] == [42, 42, 8])
+            #expect(try await first.status() == .completed)
+        }
+    }
+
+    /// Callers of a run executing here get its outcome from the commit that wrote it, failures too.
+    @Test(arguments: TestStore.allCases)
+    func callersOfALocalRunGetItsOutputOrFailure(store: TestStore) async throws {
+        struct Refuse: TaskDefinition {
+            static let name = "refuse"
+            func run(input: Int, context: TaskContext) async throws -> Int {
+                try await context.step("check") { input }
+                throw AbortRunError("refused \(input)")
+            }
+        }
+        try await withTestEngine(store: store, tasks: [Double(), Refuse()]) { test in
+            let runs = try await (0..<20).asyncMap { try await test.trigger(Double.self, input: $0) }
+            for (index, run) in runs.enumerated() { #expect(try await run.result() == index * 2) }
+            let refused = try await test.trigger(Refuse.self, input: 7)
+            let error = try await #require(throws: RunFailedError.self) { try await refused.result() }
+            #expect(error.status == .failed)
+            #expect(error.error?.message == "refused 7")
+        }
+    }
+}
+
+extension Sequence {
+    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
