@@ -173,8 +173,11 @@ extension PostgresRunStore {
 
     private static func claimedRun(_ row: PostgresRow, request: ClaimRequest) throws -> ClaimedRun {
         let record = try runRecord(row)
-        let lease = Lease(runID: record.id, workerID: request.workerID, token: try StoredRow(row).int64("lease_token"), expiresAt: request.leaseExpiresAt)
-        return ClaimedRun(record: record, lease: lease)
+        let token = try StoredRow(row).int64("lease_token")
+        let lease = Lease(runID: record.id, workerID: request.workerID, token: token, expiresAt: request.leaseExpiresAt)
+        // Its first lease (created queued with token 0): no journal entry can exist yet, since
+        // entries are written under a lease and the store's own (cancelled, expired) end the run.
+        return ClaimedRun(record: record, lease: lease, journal: token == 1 ? [] : nil)
     }
 
     /// Expires runs whose time to live passed before they started.

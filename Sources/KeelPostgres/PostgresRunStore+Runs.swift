@@ -39,6 +39,17 @@ extension PostgresRunStore {
         try await query("read of run '\(id)'", "SELECT * FROM run WHERE id = \(id.rawValue)").first.map(Self.runRecord)
     }
 
+    public func statuses(of ids: [RunID]) async throws -> [RunID: RunStatus] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await query("read of \(ids.count) runs' statuses", "SELECT id, status FROM run WHERE id = ANY(\(ids.map(\.rawValue)))")
+        var statuses: [RunID: RunStatus] = [:]
+        for row in rows {
+            let (id, status) = try row.decode((String, String).self)
+            statuses[RunID(id)] = RunStatus(rawValue: status)
+        }
+        return statuses
+    }
+
     public func journal(_ id: RunID) async throws -> [JournalEntry] {
         try await journal(id, fromSequence: 0)
     }
