@@ -38,7 +38,7 @@ struct SleepingRunsMemoryScenario: Scenario {
                     try check(failed.isEmpty, id, "run \(failed.first?.id.rawValue ?? "") failed while going to sleep")
                     if waiting >= n { break }
                     try check((ContinuousClock.now - start).seconds < 600, id, "after 600 s only \(waiting) of \(n) runs are sleeping")
-                    try await Task.sleep(for: .milliseconds(100))
+                    try await Task.sleep(for: .milliseconds(250))
                 }
                 let seconds = (ContinuousClock.now - start).seconds
                 let peak = ProcessMemory.peakResidentMiB
