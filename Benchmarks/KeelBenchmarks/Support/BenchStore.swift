@@ -4,6 +4,7 @@ import KeelPostgres
 import KeelSQLite
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// Where a benchmark's runs live. Every use gets a fresh store: a new SQLite file in a new
 /// directory, or a new PostgreSQL schema, removed afterwards.
@@ -65,20 +66,55 @@ enum BenchStore: Sendable {
         let client = PostgresClient(configuration: scoped)
         var logger = Logger(label: "keel.bench.postgres")
         logger.logLevel = .warning
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await admin.run() }
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        // The clients run in tasks of their own, not in a task group: a group waits without bound
+        // for its tasks after cancelling them, and a client whose run() did not return would hang
+        // the benchmark (it happened once, after M on PostgreSQL). ``stop(_:)`` waits 10 s at most.
+        let clients = [Task { await admin.run() }, Task { await client.run() }]
+        do {
             try await admin.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"))
             do {
                 let store = try await PostgresRunStore(client: client, logger: logger)
                 let result = try await body(store)
                 _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+                await stop(clients)
                 return result
             } catch {
                 _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
                 throw error
             }
+        } catch {
+            await stop(clients)
+            throw error
         }
     }
+
+    /// Cancels the clients' tasks and waits up to 10 s for them to end, reporting on stderr if
+    /// they have not (they are then left behind).
+    private static func stop(_ tasks: [Task<Void, Never>]) async {
+        for task in tasks { task.cancel() }
+        let first = FirstResume()
+        let ended = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            first.arm(continuation)
+            Task {
+                for task in tasks { await task.value }
+                first.resume(true)
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(10))
+                first.resume(false)
+            }
+        }
+        if !ended {
+            FileHandle.standardError.write(
+                Data("keel-bench: warning: a PostgresClient's run() had not returned 10 s after its task was cancelled; going on without it\n".utf8)
+            )
+        }
+    }
+}
+
+/// A continuation resumed by the first of several racers; later resumes do nothing.
+private final class FirstResume: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+    func arm(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation.withLock { $0 = continuation } }
+    func resume(_ value: Bool) { continuation.withLock { $0.take() }?.resume(returning: value) }
 }

@@ -9,7 +9,7 @@ enum ChildProcess {
         arguments += ["--only", "M", "--repeats", "1", "--n", "\(n)", "--json-only", "--memory-in-process"]
         arguments += ["--probe-seconds", "\(settings.probeSeconds)", "--timeout", "\(settings.timeoutSeconds)"]
         if settings.smoke { arguments.append("--smoke") }
-        let output = try await run(arguments)
+        let output = try await run(arguments, timeoutSeconds: settings.timeoutSeconds + 60)
         guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else { throw BenchError("scenario M: the child process printed no JSON line; its output:\n\(output.suffix(2000))") }
@@ -20,8 +20,9 @@ enum ChildProcess {
         return figures
     }
 
-    /// Runs this executable with `arguments`, stderr passed through, and returns its stdout.
-    private static func run(_ arguments: [String]) async throws -> String {
+    /// Runs this executable with `arguments`, stderr passed through, and returns its stdout; the
+    /// child is terminated if it is still running after `timeoutSeconds`.
+    private static func run(_ arguments: [String], timeoutSeconds: Double) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 let process = Process()
@@ -31,6 +32,12 @@ enum ChildProcess {
                 process.standardOutput = pipe
                 do {
                     try process.run()
+                    DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds) {
+                        if process.isRunning {
+                            FileHandle.standardError.write(Data("keel-bench: scenario M's child process still runs after \(Int(timeoutSeconds)) s; terminating it\n".utf8))
+                            process.terminate()
+                        }
+                    }
                     let data = pipe.fileHandleForReading.readDataToEndOfFile()
                     process.waitUntilExit()
                     let output = String(decoding: data, as: UTF8.self)
