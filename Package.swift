@@ -125,7 +125,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "keel-bench",
-            dependencies: ["Keel", "KeelSQLite", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Keel", "KeelSQLite", "KeelPostgres", "KeelTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Benchmarks/KeelBenchmarks",
             swiftSettings: swiftSettings
         ),

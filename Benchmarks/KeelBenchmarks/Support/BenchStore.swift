@@ -1,0 +1,120 @@
+import Foundation
+import Keel
+import KeelPostgres
+import KeelSQLite
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Where a benchmark's runs live. Every use gets a fresh store: a new SQLite file in a new
+/// directory, or a new PostgreSQL schema, removed afterwards.
+enum BenchStore: Sendable {
+    /// A SQLite file in WAL mode with `durability`, under `directory`.
+    case sqlite(durability: SQLiteRunStore.Configuration.Durability, directory: URL)
+    /// A schema of its own in the PostgreSQL database at `url`.
+    case postgres(url: String)
+
+    /// What a scenario may want to know about the fresh store it was given.
+    struct Fresh: Sendable {
+        /// The store.
+        var store: any RunStore
+        /// Counts commits, when the store allows it (SQLite).
+        var commits: SQLiteCommitCounter?
+    }
+
+    /// The store's name in reports: `sqlite` or `postgres`.
+    var name: String {
+        switch self {
+        case .sqlite: "sqlite"
+        case .postgres: "postgres"
+        }
+    }
+
+    /// The same store with another SQLite durability (PostgreSQL is unchanged).
+    func with(durability: SQLiteRunStore.Configuration.Durability) -> BenchStore {
+        switch self {
+        case .sqlite(_, let directory): .sqlite(durability: durability, directory: directory)
+        case .postgres: self
+        }
+    }
+
+    /// Calls `body` with a fresh store, then removes it.
+    func withFreshStore<Result: Sendable>(_ body: (Fresh) async throws -> Result) async throws -> Result {
+        switch self {
+        case .sqlite(let durability, let directory):
+            let runDirectory = directory.appendingPathComponent("keel-bench-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: runDirectory) }
+            let path = runDirectory.appendingPathComponent("bench.sqlite").path
+            let store = try SQLiteRunStore(path: path, configuration: .init(durability: durability))
+            return try await body(Fresh(store: store, commits: SQLiteCommitCounter(databasePath: path)))
+        case .postgres(let url):
+            return try await Self.withFreshSchema(url: url) { store in try await body(Fresh(store: store, commits: nil)) }
+        }
+    }
+
+    /// Runs `body` with a store in a new schema of the database at `url`, then drops the schema.
+    private static func withFreshSchema<Result: Sendable>(
+        url: String, _ body: (PostgresRunStore) async throws -> Result
+    ) async throws -> Result {
+        let schema = "keel_bench_" + UUID().uuidString.prefix(8).lowercased()
+        var configuration = try PostgresURL(url).configuration
+        configuration.options.maximumConnections = 40
+        let admin = PostgresClient(configuration: configuration)
+        var scoped = configuration
+        scoped.options.additionalStartupParameters.append(("search_path", schema))
+        let client = PostgresClient(configuration: scoped)
+        var logger = Logger(label: "keel.bench.postgres")
+        logger.logLevel = .warning
+        // The clients run in tasks of their own, not in a task group: a group waits without bound
+        // for its tasks after cancelling them, and a client whose run() did not return would hang
+        // the benchmark (it happened once, after M on PostgreSQL). ``stop(_:)`` waits 10 s at most.
+        let clients = [Task { await admin.run() }, Task { await client.run() }]
+        do {
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"))
+            do {
+                let store = try await PostgresRunStore(client: client, logger: logger)
+                let result = try await body(store)
+                _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+                await stop(clients)
+                return result
+            } catch {
+                _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+                throw error
+            }
+        } catch {
+            await stop(clients)
+            throw error
+        }
+    }
+
+    /// Cancels the clients' tasks and waits up to 10 s for them to end, reporting on stderr if
+    /// they have not (they are then left behind).
+    private static func stop(_ tasks: [Task<Void, Never>]) async {
+        for task in tasks { task.cancel() }
+        let first = FirstResume()
+        let ended = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            first.arm(continuation)
+            Task {
+                for task in tasks { await task.value }
+                first.resume(true)
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(10))
+                first.resume(false)
+            }
+        }
+        if !ended {
+            FileHandle.standardError.write(
+                Data("keel-bench: warning: a PostgresClient's run() had not returned 10 s after its task was cancelled; going on without it\n".utf8)
+            )
+        }
+    }
+}
+
+/// A continuation resumed by the first of several racers; later resumes do nothing.
+private final class FirstResume: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+    func arm(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation.withLock { $0 = continuation } }
+    func resume(_ value: Bool) { continuation.withLock { $0.take() }?.resume(returning: value) }
+}
