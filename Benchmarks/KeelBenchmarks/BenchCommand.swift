@@ -32,6 +32,8 @@ struct BenchCommand: AsyncParsableCommand {
               R   resuming a run with a 1000-step journal: replay + read, ms
               T   idle worker, trigger to body start: p50 / p99 ms (local;
                   on PostgreSQL also from a second engine, woken by NOTIFY)
+              W   PostgreSQL only: 2000 runs of the 3-step task triggered at once,
+                  executed by 1 and then 4 worker processes: runs/s
 
             Each repeat runs on a fresh store (new SQLite file or PostgreSQL schema)
             after a warm-up, with an fsync probe of the --dir disk before it.
@@ -78,6 +80,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: .hidden)
     var memoryInProcess = false
 
+    @Option(name: .customLong("worker-for"), help: .hidden)
+    var workerFor: String?
+
     func validate() throws {
         if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
         if let n, n < 1 { throw ValidationError("--n must be at least 1") }
@@ -92,13 +97,18 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     private func scenarios() throws -> [ScenarioID] {
-        guard let only else { return ScenarioID.allCases }
+        guard let only else { return ScenarioID.allCases.filter { $0 != .W || store == .postgres } }
         let list = try ScenarioID.parseList(only)
         if list.isEmpty { throw ValidationError("--only names no scenario") }
+        if list.contains(.W) && store != .postgres { throw ValidationError("scenario W runs worker processes on one database: it needs --store postgres") }
         return list
     }
 
     func run() async throws {
+        if let workerFor {
+            try await WorkerProcesses.serve(postgresURL: workerFor)
+            return
+        }
         let directory = URL(fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.path)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let benchStore: BenchStore

@@ -25,6 +25,8 @@ enum ScenarioID: String, CaseIterable, Sendable, ExpressibleByArgument {
     case R
     /// Trigger-to-start latency on an idle worker.
     case T
+    /// Throughput with 1 and 4 worker processes on one PostgreSQL database.
+    case W
 
     /// What the scenario runs, for the table.
     var summary: String {
@@ -38,6 +40,7 @@ enum ScenarioID: String, CaseIterable, Sendable, ExpressibleByArgument {
         case .M: "runs sleeping at once"
         case .R: "steps journaled, resumed, replayed"
         case .T: "runs on an idle worker, trigger → body"
+        case .W: "runs × 3 steps on 1 and 4 worker processes"
         }
     }
 
@@ -51,6 +54,7 @@ enum ScenarioID: String, CaseIterable, Sendable, ExpressibleByArgument {
         case .S, .R: 1000
         case .M: 100_000
         case .T: 200
+        case .W: 2000
         }
     }
 
@@ -66,6 +70,7 @@ enum ScenarioID: String, CaseIterable, Sendable, ExpressibleByArgument {
         case .M: SleepingRunsMemoryScenario()
         case .R: ReplayScenario()
         case .T: TriggerToStartScenario()
+        case .W: WorkerProcessesScenario()
         }
     }
 

@@ -20,6 +20,8 @@ enum BenchStore: Sendable {
         var store: any RunStore
         /// Counts commits, when the store allows it (SQLite).
         var commits: SQLiteCommitCounter?
+        /// A URL that reaches this store's schema, for other processes (PostgreSQL).
+        var postgresURL: String? = nil
     }
 
     /// The store's name in reports: `sqlite` or `postgres`.
@@ -49,13 +51,15 @@ enum BenchStore: Sendable {
             let store = try SQLiteRunStore(path: path, configuration: .init(durability: durability))
             return try await body(Fresh(store: store, commits: SQLiteCommitCounter(databasePath: path)))
         case .postgres(let url):
-            return try await Self.withFreshSchema(url: url) { store in try await body(Fresh(store: store, commits: nil)) }
+            return try await Self.withFreshSchema(url: url) { store, schemaURL in
+                try await body(Fresh(store: store, commits: nil, postgresURL: schemaURL))
+            }
         }
     }
 
     /// Runs `body` with a store in a new schema of the database at `url`, then drops the schema.
     private static func withFreshSchema<Result: Sendable>(
-        url: String, _ body: (PostgresRunStore) async throws -> Result
+        url: String, _ body: (PostgresRunStore, String) async throws -> Result
     ) async throws -> Result {
         let schema = "keel_bench_" + UUID().uuidString.prefix(8).lowercased()
         var configuration = try PostgresURL(url).configuration
@@ -74,7 +78,7 @@ enum BenchStore: Sendable {
             try await admin.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"))
             do {
                 let store = try await PostgresRunStore(client: client, logger: logger)
-                let result = try await body(store)
+                let result = try await body(store, try Self.url(url, schema: schema))
                 _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
                 await stop(clients)
                 return result
@@ -86,6 +90,14 @@ enum BenchStore: Sendable {
             await stop(clients)
             throw error
         }
+    }
+
+    /// `url` with `search_path=schema`, replacing any search path it had.
+    static func url(_ url: String, schema: String) throws -> String {
+        guard var components = URLComponents(string: url) else { throw BenchError("not a URL: \(url)") }
+        components.queryItems = (components.queryItems ?? []).filter { $0.name != "search_path" } + [URLQueryItem(name: "search_path", value: schema)]
+        guard let result = components.string else { throw BenchError("cannot add search_path to \(url)") }
+        return result
     }
 
     /// Cancels the clients' tasks and waits up to 10 s for them to end, reporting on stderr if
