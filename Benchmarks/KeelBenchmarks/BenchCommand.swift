@@ -128,6 +128,7 @@ struct BenchCommand: AsyncParsableCommand {
             probeDirectory: directory, probeSeconds: probeSeconds ?? (smoke ? 0.1 : 1), timeoutSeconds: timeout ?? (smoke ? 120 : 900),
             smoke: smoke, quiet: jsonOnly, memoryInProcess: memoryInProcess, childArguments: childArguments
         )
+        try await benchStore.checkReachable()
         var report = BenchReport(store: store.rawValue, durability: durability.rawValue, repeatsRequested: settings.repeats, smoke: smoke)
         await BenchRunner(settings: settings).run(into: &report)
         if !jsonOnly {

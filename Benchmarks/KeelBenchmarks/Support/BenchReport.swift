@@ -31,6 +31,28 @@ struct BenchReport: Sendable {
     /// Whether some scenario failed.
     var hasErrors: Bool { results.contains { $0.error != nil } }
 
+    /// Repeats that committed durably (SQLite, `synchronous=FULL`) faster than the disk could sync
+    /// a file in that repeat's fsync probe: each commit of such a repeat cannot have been synced,
+    /// so the store is not as durable as configured. (It found that `SQLiteRunStore` runs with
+    /// `synchronous=NORMAL` whatever its `durability` says; see docs/BENCHMARKS.md.)
+    var warnings: [String] {
+        guard store == "sqlite", durability == "full" else { return [] }
+        var warnings: [String] = []
+        for result in results {
+            let id = result.id.rawValue
+            for (index, figures) in result.repeats.enumerated() {
+                let commitsPerSecond = figures["\(id)_commits_per_s"]
+                    ?? figures["\(id)_full_commits_per_step"].flatMap { perStep in figures["\(id)_full_us_per_step"].map { perStep * 1e6 / $0 } }
+                guard let commitsPerSecond, let probe = figures["\(id)_probe_fsync_per_s"], commitsPerSecond > 2 * probe else { continue }
+                warnings.append(
+                    "\(id) repeat \(index + 1): \(Self.format(commitsPerSecond)) commits/s with synchronous=FULL, but the disk did "
+                        + "\(Self.format(probe)) fsyncs/s just before: commits are not being synced one by one"
+                )
+            }
+        }
+        return warnings
+    }
+
     /// The 1-minute load average, from `/proc/loadavg`.
     static func loadAverage() -> Double {
         (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).flatMap { $0.split(separator: " ").first.flatMap { Double($0) } } ?? .nan
@@ -69,6 +91,7 @@ struct BenchReport: Sendable {
                 first = false
             }
         }
+        for warning in warnings { lines.append("warning: \(warning)") }
         return lines.joined(separator: "\n")
     }
 
@@ -109,6 +132,7 @@ struct BenchReport: Sendable {
         object["spread"] = spread
         object["runs"] = runs
         object["errors"] = errors
+        object["warnings"] = warnings
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }

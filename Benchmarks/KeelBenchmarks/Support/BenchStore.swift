@@ -57,6 +57,34 @@ enum BenchStore: Sendable {
         }
     }
 
+    /// Throws a clear error, within 10 s, when the PostgreSQL server cannot be reached (a client
+    /// would otherwise retry its connection without end); does nothing for SQLite.
+    func checkReachable() async throws {
+        guard case .postgres(let url) = self else { return }
+        let client = PostgresClient(configuration: try PostgresURL(url).configuration)
+        let running = Task { await client.run() }
+        let first = FirstResume<String?>()
+        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+            first.arm(continuation)
+            Task {
+                do {
+                    _ = try await client.query("SELECT 1")
+                    first.resume(nil)
+                } catch {
+                    first.resume(String(reflecting: error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(10))
+                first.resume("no answer within 10 s")
+            }
+        }
+        running.cancel()
+        if let failure {
+            throw BenchError("cannot reach PostgreSQL at \(url) (--postgres or KEEL_POSTGRES_URL): \(failure)")
+        }
+    }
+
     /// Runs `body` with a store in a new schema of the database at `url`, then drops the schema.
     private static func withFreshSchema<Result: Sendable>(
         url: String, _ body: (PostgresRunStore, String) async throws -> Result
@@ -104,7 +132,7 @@ enum BenchStore: Sendable {
     /// they have not (they are then left behind).
     private static func stop(_ tasks: [Task<Void, Never>]) async {
         for task in tasks { task.cancel() }
-        let first = FirstResume()
+        let first = FirstResume<Bool>()
         let ended = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             first.arm(continuation)
             Task {
@@ -125,8 +153,8 @@ enum BenchStore: Sendable {
 }
 
 /// A continuation resumed by the first of several racers; later resumes do nothing.
-private final class FirstResume: Sendable {
-    private let continuation = Mutex<CheckedContinuation<Bool, Never>?>(nil)
-    func arm(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation.withLock { $0 = continuation } }
-    func resume(_ value: Bool) { continuation.withLock { $0.take() }?.resume(returning: value) }
+private final class FirstResume<Value: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Value, Never>?>(nil)
+    func arm(_ continuation: CheckedContinuation<Value, Never>) { self.continuation.withLock { $0 = continuation } }
+    func resume(_ value: Value) { continuation.withLock { $0.take() }?.resume(returning: value) }
 }
