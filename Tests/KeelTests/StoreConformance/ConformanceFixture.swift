@@ -1,5 +1,6 @@
 import Foundation
 import Keel
+import Logging
 import Testing
 
 /// Values for the store conformance suites: fixed times, runs, claims and journal entries.

@@ -1,6 +1,7 @@
 import Foundation
 import Keel
 import KeelTesting
+import Logging
 import Testing
 
 /// Pins ``RunStore/commit(_:lease:now:)``: journal entries appended in order and read back,

@@ -73,7 +73,7 @@ struct QueryConformanceTests {
         try await kind.withStore { store in
             // Given runs created a second apart: three of the task (tagged differently), one of another task, one child
             let r0 = try await Fixture.create(Fixture.newRun(created: 0, tags: ["blue"]), in: store)
-            let r1 = try await Fixture.create(Fixture.newRun(created: 1, tags: ["blue", "red"], idempotencyKey: "k-1"), in: store)
+            let r1 = try await Fixture.create(Fixture.newRun(created: 1, idempotencyKey: "k-1", tags: ["blue", "red"]), in: store)
             let r2 = try await Fixture.create(Fixture.newRun(created: 2, task: Fixture.otherTask, tags: ["red"]), in: store)
             let r3 = try await Fixture.create(Fixture.newRun(created: 3, parentID: r0.id), in: store)
             let claimed = try #require(try await Fixture.claim(store, now: 3, limit: 1, tasks: [Fixture.task]).first)

@@ -1,6 +1,7 @@
 import Foundation
 import Keel
 import KeelTesting
+import Logging
 import Testing
 
 /// Pins ``RunStore/appendRunLogs(_:maximumPerRun:)`` and ``RunStore/runLogs(_:afterSequence:limit:)``:
