@@ -44,10 +44,11 @@ struct ClaimConformanceTests {
         try await kind.withStore { store in
             var ids: [RunID] = []
             for second in 0..<5 { ids.append(try await Fixture.create(Fixture.newRun(created: TimeInterval(second)), in: store).id) }
+            // The two due first go to A, the rest to B (the order within a claim is not pinned)
             let first = try await Fixture.claim(store, now: 10, limit: 2)
-            #expect(first.map(\.record.id) == Array(ids[0..<2]))
+            #expect(Set(first.map(\.record.id)) == Set(ids[0..<2]))
             let rest = try await Fixture.claim(store, worker: "worker-b", now: 10, limit: 10)
-            #expect(rest.map(\.record.id) == Array(ids[2..<5]))
+            #expect(Set(rest.map(\.record.id)) == Set(ids[2..<5]))
             #expect(try await Fixture.claim(store, worker: "worker-c", now: 10, limit: 0).isEmpty)
         }
     }
@@ -162,7 +163,7 @@ struct ClaimConformanceTests {
             let free = try await Fixture.create(Fixture.newRun(created: 3, queue: "tenants"), in: store)
             // When a worker claims, it takes one run per key (and runs without a key)
             let claimed = try await Fixture.claim(store, now: 10, queues: [queue])
-            #expect(claimed.map(\.record.id) == [a1.id, b1.id, free.id])
+            #expect(Set(claimed.map(\.record.id)) == [a1.id, b1.id, free.id])
             #expect(try await Fixture.claim(store, worker: "worker-b", now: 10, queues: [queue]).isEmpty)
         }
     }
