@@ -60,6 +60,30 @@ struct WaitpointConformanceTests {
     }
 
     @Test(arguments: TestStore.allCases)
+    func aTokenCompletedBeforeTheRunWaitsAnswersTheWaitAtOnce(store kind: TestStore) async throws {
+        try await kind.withStore { store in
+            // Given a run that created token "early" in a commit but has not waited on it yet
+            let claimed = try await Fixture.createAndClaim(store)
+            let waitpoint = Waitpoint(id: "early", runID: claimed.record.id, kind: .token, createdAt: Fixture.at(0))
+            try await store.commit(RunTransition(newWaitpoints: [waitpoint]), lease: claimed.lease, now: Fixture.at(0))
+            #expect(try await store.waitpoint("early")?.status == .pending)
+            // When the token is completed from outside first
+            _ = try await store.completeToken("early", payload: Fixture.json("7"), now: Fixture.at(1))
+            // Then the running run keeps its lease, and its wait is answered without suspending
+            let running = try #require(try await store.run(claimed.record.id))
+            #expect(running.status == .running)
+            #expect(running.leaseOwner == "worker-a")
+            let resolution = try await store.awaitWaitpoint(waitpoint, lease: claimed.lease, now: Fixture.at(2))
+            guard case .completed(let payload) = resolution else {
+                Issue.record("expected .completed, got \(resolution)")
+                return
+            }
+            #expect(payload == Fixture.json("7"))
+            #expect(try await store.run(claimed.record.id)?.status == .running)
+        }
+    }
+
+    @Test(arguments: TestStore.allCases)
     func completingATokenTwiceIsRefused(store kind: TestStore) async throws {
         try await kind.withStore { store in
             _ = try await runWaitingOnToken(store, token: "once")
