@@ -1,6 +1,5 @@
 import Foundation
 import Keel
-import NIOCore
 import Logging
 import PostgresNIO
 
@@ -48,31 +47,6 @@ extension PostgresRunStore {
         switch transition.change {
         case .none:
             finishing = false
-        case .running:
-            finishing = false
-            statement.update("status = 'running', wake_at = NULL, waiting_on = NULL, updated_at = \(statement.bind(now))")
-        case .waitingInMemory(let wakeAt):
-            finishing = false
-            statement.update("status = 'waiting', wake_at = \(statement.bind(wakeAt?.millisecondsSince1970))::bigint, updated_at = \(statement.bind(now))")
-        case .suspended(let status, let wakeAt):
-            finishing = false
-            let wake = wakeAt.millisecondsSince1970
-            statement.update(
-                """
-                status = \(statement.bind(status.rawValue)), wake_at = \(statement.bind(wake)), available_at = \(statement.bind(wake)), waiting_on = NULL,
-                lease_owner = NULL, lease_expires_at = NULL, updated_at = \(statement.bind(now))
-                """
-            )
-            if wake <= now { statement.notify(Self.workChannel) }
-        case .retrying(let attempt, let wakeAt):
-            finishing = false
-            let wake = wakeAt.millisecondsSince1970
-            statement.update(
-                """
-                status = 'waiting', attempt = \(statement.bind(Int64(attempt))), wake_at = \(statement.bind(wake)), available_at = \(statement.bind(wake)),
-                lease_owner = NULL, lease_expires_at = NULL, updated_at = \(statement.bind(now))
-                """
-            )
         case .completed(let output):
             guard transition.entries.isEmpty else { return false }
             finishing = true
@@ -83,6 +57,12 @@ extension PostgresRunStore {
             statement.finish(status: .failed, output: nil, error: try Self.encodeError(error), at: now)
         case .parked:
             return false
+        case .running, .waitingInMemory, .suspended, .retrying:
+            finishing = false
+            if let (set, wakesWorkers) = RunChangeSQL.assignments(for: transition.change, now: now, into: &statement.parameters) {
+                statement.update(set)
+                if wakesWorkers { statement.notify(Self.workChannel) }
+            }
         }
         guard let row = try await query("commit of run '\(lease.runID)'", statement.query).first else { return false }
         let (held, changed) = try row.decode((Int64, Int64).self)
@@ -105,20 +85,19 @@ extension PostgresRunStore {
 
 /// One `WITH … SELECT` statement assembled from parts, with its bind parameters.
 struct OneStatementCommit {
-    private var bindings = PostgresBindings()
+    var parameters = SQLParameters()
     private var parts: [String] = []
     private var hasUpdate = false
     private var notifies = false
 
     /// Adds `value` as the next parameter and returns its placeholder.
     mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value?) -> String {
-        if let value { bindings.append(value) } else { bindings.appendNull() }
-        return "$\(bindings.count)"
+        parameters.bind(value)
     }
 
     /// Adds `data` as the next parameter (BYTEA) and returns its placeholder.
     mutating func bind(bytes data: Data?) -> String {
-        bind(data.map { ByteBuffer(bytes: $0) })
+        parameters.bind(bytes: data)
     }
 
     /// Adds a named part (`name AS (sql)`).
@@ -134,13 +113,8 @@ struct OneStatementCommit {
 
     /// Gives the leased run its final status, unless it is a child whose parent waits on it.
     mutating func finish(status: RunStatus, output: Data?, error: String?, at now: Int64) {
-        update(
-            """
-            status = \(bind(status.rawValue)), output = \(bind(bytes: output))::bytea, error = \(bind(error))::text, finished_at = \(bind(now)),
-            updated_at = \(bind(now)), available_at = NULL, wake_at = NULL, waiting_on = NULL, lease_owner = NULL, lease_expires_at = NULL
-            """,
-            condition: " AND parent_waitpoint_id IS NULL"
-        )
+        let set = RunChangeSQL.finishing(status: status, output: output, error: error, finishedAt: now, into: &parameters)
+        update(set, condition: " AND parent_waitpoint_id IS NULL")
     }
 
     /// Notifies `channel` when the run's lease was held.
@@ -154,6 +128,6 @@ struct OneStatementCommit {
         let changed = hasUpdate ? "(SELECT COUNT(*) FROM changed)" : "0::bigint"
         let notified = notifies ? " WHERE (SELECT COUNT(*) FROM notified) >= 0" : ""
         let sql = "WITH " + parts.joined(separator: ",\n") + "\nSELECT (SELECT COUNT(*) FROM lease), \(changed)\(notified)"
-        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+        return PostgresQuery(unsafeSQL: sql, binds: parameters.bindings)
     }
 }

@@ -63,11 +63,8 @@ extension PostgresRunStore {
 
     public func listRuns(_ query: RunQuery) async throws -> [RunRecord] {
         var clauses: [String] = []
-        var bindings = PostgresBindings()
-        func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
-            bindings.append(value)
-            return "$\(bindings.count)"
-        }
+        var parameters = SQLParameters()
+        func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String { parameters.bind(value) }
         if let taskName = query.taskName { clauses.append("task_name = \(bind(taskName))") }
         if !query.statuses.isEmpty { clauses.append("status = ANY(\(bind(query.statuses.map(\.rawValue))))") }
         if let tag = query.tag { clauses.append("tags @> \(bind([tag]))") }
@@ -80,7 +77,7 @@ extension PostgresRunStore {
         let limit = bind(max(1, min(query.limit, 1000)))
         return try await self.query(
             "listing of runs",
-            PostgresQuery(unsafeSQL: "SELECT * FROM run \(filter) ORDER BY id DESC LIMIT \(limit)", binds: bindings)
+            PostgresQuery(unsafeSQL: "SELECT * FROM run \(filter) ORDER BY id DESC LIMIT \(limit)", binds: parameters.bindings)
         ).map(Self.runRecord)
     }
 

@@ -100,32 +100,6 @@ extension PostgresRunStore {
         switch change {
         case .none:
             return
-        case .running:
-            try await connection.rows("UPDATE run SET status = 'running', wake_at = NULL, waiting_on = NULL, updated_at = \(now) WHERE id = \(id)", logger: logger)
-        case .waitingInMemory(let wakeAt):
-            try await connection.rows(
-                "UPDATE run SET status = 'waiting', wake_at = \(wakeAt?.millisecondsSince1970), updated_at = \(now) WHERE id = \(id)", logger: logger)
-        case .suspended(let status, let wakeAt):
-            let wake = wakeAt.millisecondsSince1970
-            try await connection.rows(
-                """
-                UPDATE run SET status = \(status.rawValue), wake_at = \(wake), available_at = \(wake), waiting_on = NULL, lease_owner = NULL,
-                               lease_expires_at = NULL, updated_at = \(now)
-                WHERE id = \(id)
-                """,
-                logger: logger
-            )
-            if wake <= now { try await notifyWork(connection, logger: logger) }
-        case .retrying(let attempt, let wakeAt):
-            let wake = wakeAt.millisecondsSince1970
-            try await connection.rows(
-                """
-                UPDATE run SET status = 'waiting', attempt = \(attempt), wake_at = \(wake), available_at = \(wake), lease_owner = NULL,
-                               lease_expires_at = NULL, updated_at = \(now)
-                WHERE id = \(id)
-                """,
-                logger: logger
-            )
         case .completed(let output):
             try await finish(id, status: .completed, output: output, error: nil, finishedAt: now, connection: connection, logger: logger)
         case .failed(let error):
@@ -133,6 +107,12 @@ extension PostgresRunStore {
         case .parked(let error):
             try await finish(id, status: .parked, output: nil, error: error, finishedAt: nil, connection: connection, logger: logger)
             try await connection.rows("UPDATE run SET updated_at = \(now) WHERE id = \(id)", logger: logger)
+        case .running, .waitingInMemory, .suspended, .retrying:
+            var parameters = SQLParameters()
+            guard let (set, wakesWorkers) = RunChangeSQL.assignments(for: change, now: now, into: &parameters) else { return }
+            let sql = "UPDATE run SET \(set) WHERE id = \(parameters.bind(id))"
+            try await connection.rows(PostgresQuery(unsafeSQL: sql, binds: parameters.bindings), logger: logger)
+            if wakesWorkers { try await notifyWork(connection, logger: logger) }
         }
     }
 
@@ -141,16 +121,10 @@ extension PostgresRunStore {
     static func finish(
         _ id: String, status: RunStatus, output: Data?, error: RecordedError?, finishedAt: Int64?, connection: PostgresConnection, logger: Logger
     ) async throws {
-        let rows = try await connection.rows(
-            """
-            UPDATE run SET status = \(status.rawValue), output = \(output), error = \(try encodeError(error)), finished_at = \(finishedAt),
-                           updated_at = COALESCE(\(finishedAt), updated_at), available_at = NULL, wake_at = NULL, waiting_on = NULL,
-                           lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = \(id)
-            RETURNING parent_waitpoint_id
-            """,
-            logger: logger
-        )
+        var parameters = SQLParameters()
+        let set = RunChangeSQL.finishing(status: status, output: output, error: try encodeError(error), finishedAt: finishedAt, into: &parameters)
+        let sql = "UPDATE run SET \(set) WHERE id = \(parameters.bind(id)) RETURNING parent_waitpoint_id"
+        let rows = try await connection.rows(PostgresQuery(unsafeSQL: sql, binds: parameters.bindings), logger: logger)
         if status.isTerminal, let now = finishedAt, let parentWaitpoint = try rows.first?.decode(String?.self) {
             try await settleChild(of: parentWaitpoint, now: now, connection: connection, logger: logger)
         }
