@@ -13,7 +13,8 @@ public protocol RunStore: Sendable {
     /// which saves a claim.
     func createRun(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?) async throws -> CreatedRun
 
-    /// Leases up to `request.limit` due runs of `request.queue` to `request.workerID`, oldest due first.
+    /// Leases up to `request.limit` due runs of `request.queue` to `request.workerID`: the oldest
+    /// due are the ones picked (priority counted), in no particular order within the result.
     ///
     /// A run is due when it is queued or waiting and its time has come, or when the lease of the
     /// worker executing it has lapsed. Runs whose time to live ran out before they started are
