@@ -5,7 +5,14 @@ public import Keel
 extension SQLiteRunStore {
     public func commit(_ transition: RunTransition, lease: Lease, now: Date) async throws {
         try await write { db in
-            try Self.checkLease(lease, db: db)
+            // A change of the run is one UPDATE fenced by the lease, made first: a lost lease
+            // writes nothing and throws before any entry (whose sequence another worker may
+            // have taken) is inserted. Entries alone need the lease checked with a read.
+            if transition.change == .none {
+                try Self.checkLease(lease, db: db)
+            } else {
+                try Self.apply(transition.change, lease: lease, now: now.millisecondsSince1970, db: db)
+            }
             let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO journal_entry (run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at)
@@ -21,7 +28,6 @@ extension SQLiteRunStore {
             for run in transition.newRuns {
                 _ = try Self.insert(run, lease: nil, db: db)
             }
-            try Self.apply(transition.change, runID: lease.runID, now: now.millisecondsSince1970, db: db)
             try Self.insertLogs(transition.logs, maximumPerRun: transition.maximumLogLinesPerRun, db: db)
         }
     }
@@ -84,76 +90,100 @@ extension SQLiteRunStore {
         )
     }
 
+    /// The condition, after `WHERE id = ?`, that `lease` is the run's current lease; bind
+    /// ``leaseArguments(_:)`` after the id.
+    static let leaseCondition = "AND lease_token = ? AND lease_owner = ? AND status IN ('queued', 'running', 'waiting')"
+
+    static func leaseArguments(_ lease: Lease) -> StatementArguments {
+        [lease.token, lease.workerID]
+    }
+
     /// Throws ``KeelError/Code/leaseLost`` unless `lease` is the run's current lease (fencing).
     static func checkLease(_ lease: Lease, db: Database) throws {
+        let holds = try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM run WHERE id = ? \(leaseCondition)"),
+            arguments: [lease.runID.rawValue] + leaseArguments(lease)
+        )
+        if holds == nil { try explainLostLease(lease, db: db) }
+    }
+
+    /// Throws the error saying why `lease` is not the run's current lease: no such run, or whose
+    /// lease it is now.
+    static func explainLostLease(_ lease: Lease, db: Database) throws -> Never {
         let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT lease_token, lease_owner, status FROM run WHERE id = ?"),
             arguments: [lease.runID.rawValue]
         )
         guard let row else { throw KeelError(.runNotFound, "no run with id '\(lease.runID)'") }
-        let token: Int64 = row["lease_token"]
-        let owner: String? = row["lease_owner"]
-        let status = RunStatus(rawValue: row["status"]) ?? .failed
-        guard token == lease.token, owner == lease.workerID, status.isClaimable else {
-            throw KeelError(
-                .leaseLost,
-                "worker '\(lease.workerID)' no longer holds run '\(lease.runID)' (status \(status), owner \(owner ?? "none"), lease \(token), presented \(lease.token))"
-            )
-        }
+        let token: Int64 = row[0]
+        let owner: String? = row[1]
+        let status = RunStatus(rawValue: row[2]) ?? .failed
+        throw KeelError(
+            .leaseLost,
+            "worker '\(lease.workerID)' no longer holds run '\(lease.runID)' (status \(status), owner \(owner ?? "none"), lease \(token), presented \(lease.token))"
+        )
     }
 
-    /// Applies a run's change of status and lease; the lease was checked.
-    static func apply(_ change: RunTransition.Change, runID: RunID, now: Int64, db: Database) throws {
-        let id = runID.rawValue
+    /// Applies a run's change of status and lease in one UPDATE that only matches while `lease`
+    /// is the run's current lease; throws ``KeelError/Code/leaseLost`` (and writes nothing) when
+    /// it is not.
+    static func apply(_ change: RunTransition.Change, lease: Lease, now: Int64, db: Database) throws {
+        let arguments: StatementArguments = [lease.runID.rawValue] + leaseArguments(lease)
+        func update(_ assignments: String, _ values: StatementArguments) throws {
+            try db.cachedStatement(sql: "UPDATE run SET \(assignments) WHERE id = ? \(leaseCondition)").execute(arguments: values + arguments)
+            if db.changesCount == 0 { try explainLostLease(lease, db: db) }
+        }
         switch change {
         case .none:
-            return
+            try checkLease(lease, db: db)
         case .running:
-            try db.cachedStatement(sql: "UPDATE run SET status = 'running', wake_at = NULL, waiting_on = NULL, updated_at = ? WHERE id = ?")
-                .execute(arguments: [now, id])
+            try update("status = 'running', wake_at = NULL, waiting_on = NULL, updated_at = ?", [now])
         case .waitingInMemory(let wakeAt):
-            try db.cachedStatement(sql: "UPDATE run SET status = 'waiting', wake_at = ?, updated_at = ? WHERE id = ?")
-                .execute(arguments: [wakeAt?.millisecondsSince1970, now, id])
+            try update("status = 'waiting', wake_at = ?, updated_at = ?", [wakeAt?.millisecondsSince1970, now])
         case .suspended(let status, let wakeAt):
-            try db.cachedStatement(
-                sql: """
-                    UPDATE run SET status = ?, wake_at = ?, available_at = ?, waiting_on = NULL, lease_owner = NULL, lease_expires_at = NULL,
-                                   updated_at = ?
-                    WHERE id = ?
-                    """
-            ).execute(arguments: [status.rawValue, wakeAt.millisecondsSince1970, wakeAt.millisecondsSince1970, now, id])
+            try update(
+                "status = ?, wake_at = ?, available_at = ?, waiting_on = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
+                [status.rawValue, wakeAt.millisecondsSince1970, wakeAt.millisecondsSince1970, now]
+            )
         case .retrying(let attempt, let wakeAt):
-            try db.cachedStatement(
-                sql: """
-                    UPDATE run SET status = 'waiting', attempt = ?, wake_at = ?, available_at = ?, lease_owner = NULL,
-                                   lease_expires_at = NULL, updated_at = ?
-                    WHERE id = ?
-                    """
-            ).execute(arguments: [attempt, wakeAt.millisecondsSince1970, wakeAt.millisecondsSince1970, now, id])
+            try update(
+                "status = 'waiting', attempt = ?, wake_at = ?, available_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
+                [attempt, wakeAt.millisecondsSince1970, wakeAt.millisecondsSince1970, now]
+            )
         case .completed(let output):
-            try finish(id, status: .completed, output: output, error: nil, finishedAt: now, db: db)
+            try finish(lease.runID.rawValue, status: .completed, output: output, error: nil, finishedAt: now, lease: lease, db: db)
         case .failed(let error):
-            try finish(id, status: .failed, output: nil, error: error, finishedAt: now, db: db)
+            try finish(lease.runID.rawValue, status: .failed, output: nil, error: error, finishedAt: now, lease: lease, db: db)
         case .parked(let error):
-            try finish(id, status: .parked, output: nil, error: error, finishedAt: nil, db: db)
-            try db.cachedStatement(sql: "UPDATE run SET updated_at = ? WHERE id = ?").execute(arguments: [now, id])
+            try finish(lease.runID.rawValue, status: .parked, output: nil, error: error, finishedAt: nil, lease: lease, db: db)
+            try db.cachedStatement(sql: "UPDATE run SET updated_at = ? WHERE id = ?").execute(arguments: [now, lease.runID.rawValue])
         }
     }
 
     /// Gives a run its final (or parked) status and, when it is final, settles the parent's
-    /// waitpoint the run counts toward.
-    static func finish(_ id: String, status: RunStatus, output: Data?, error: RecordedError?, finishedAt: Int64?, db: Database) throws {
-        let parentWaitpoint = try String.fetchOne(
+    /// waitpoint the run counts toward. With `lease`, only while it is the run's current lease
+    /// (else ``KeelError/Code/leaseLost`` and nothing written).
+    static func finish(
+        _ id: String, status: RunStatus, output: Data?, error: RecordedError?, finishedAt: Int64?, lease: Lease? = nil, db: Database
+    ) throws {
+        var arguments: StatementArguments = [status.rawValue, output, try error.map(encodeError), finishedAt, finishedAt, id]
+        if let lease { arguments += leaseArguments(lease) }
+        let updated = try Row.fetchOne(
             db.cachedStatement(
                 sql: """
                     UPDATE run SET status = ?, output = ?, error = ?, finished_at = ?, updated_at = COALESCE(?, updated_at),
                                    available_at = NULL, wake_at = NULL, waiting_on = NULL, lease_owner = NULL, lease_expires_at = NULL
-                    WHERE id = ?
+                    WHERE id = ? \(lease == nil ? "" : leaseCondition)
                     RETURNING parent_waitpoint_id
                     """
             ),
-            arguments: [status.rawValue, output, try error.map(encodeError), finishedAt, finishedAt, id]
+            arguments: arguments
         )
+        guard let updated else {
+            if let lease { try explainLostLease(lease, db: db) }
+            return
+        }
+        let parentWaitpoint: String? = updated[0]
         if status.isTerminal, let parentWaitpoint, let now = finishedAt {
             try settleChild(of: parentWaitpoint, now: now, db: db)
         }
