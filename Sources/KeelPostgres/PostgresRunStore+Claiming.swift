@@ -44,27 +44,30 @@ extension PostgresRunStore {
 
     /// The claim of up to `request.limit` due runs of `queue`; with `unlessExpiring`, it claims
     /// nothing while a run's time to live has run out (those are expired first, in a transaction).
-    private static func claimStatement(queue: String, request: ClaimRequest, unlessExpiring: Bool) -> PostgresQuery {
-        let now = request.now.millisecondsSince1970
-        let expires = request.leaseExpiresAt.millisecondsSince1970
+    private static func claimStatement(queue: String, request: ClaimRequest, unlessExpiring: Bool) -> PreparedSQL {
+        var p = SQLParameters()
+        let now = p.bind(request.now.millisecondsSince1970)
+        let expires = p.bind(request.leaseExpiresAt.millisecondsSince1970)
+        let worker = p.bind(request.workerID)
         let expiring = unlessExpiring
             ? "AND NOT EXISTS (SELECT 1 FROM run WHERE expires_at IS NOT NULL AND status = 'queued' AND expires_at <= \(now) AND started_at IS NULL)"
             : ""
-        return """
+        let sql = """
             UPDATE run
-            SET status = 'running', lease_owner = \(request.workerID), lease_token = lease_token + 1, lease_expires_at = \(expires),
+            SET status = 'running', lease_owner = \(worker), lease_token = lease_token + 1, lease_expires_at = \(expires),
                 available_at = \(expires), started_at = COALESCE(started_at, \(now)), updated_at = \(now), wake_at = NULL
             WHERE id IN (
                 SELECT id FROM run
-                WHERE queue = \(queue) AND available_at IS NOT NULL AND available_at - priority_ms <= \(now) AND available_at <= \(now)
-                  AND (lease_owner IS NULL OR lease_owner <> \(request.workerID))
-                  AND task_name = ANY(\(request.taskNames))
-                  \(unescaped: expiring)
+                WHERE queue = \(p.bind(queue)) AND available_at IS NOT NULL AND available_at - priority_ms <= \(now) AND available_at <= \(now)
+                  AND (lease_owner IS NULL OR lease_owner <> \(worker))
+                  AND task_name = ANY(\(p.bind(request.taskNames)))
+                  \(expiring)
                 ORDER BY available_at - priority_ms
-                LIMIT \(request.limit)
+                LIMIT \(p.bind(Int64(request.limit)))
                 FOR UPDATE SKIP LOCKED)
             RETURNING *
             """
+        return PreparedSQL(sql: sql, parameters: p)
     }
 
     /// Claims from a queue with limits. Workers claiming from it take turns (an advisory lock on

@@ -64,7 +64,7 @@ extension PostgresRunStore {
                 if wakesWorkers { statement.notify(Self.workChannel) }
             }
         }
-        guard let row = try await query("commit of run '\(lease.runID)'", statement.query).first else { return false }
+        guard let row = try await query("commit of run '\(lease.runID)'", statement.prepared).first else { return false }
         let (held, changed) = try row.decode((Int64, Int64).self)
         guard held == 1 else {
             try await Self.throwLeaseLost(lease, store: self)
@@ -124,10 +124,10 @@ struct OneStatementCommit {
     }
 
     /// The statement: how many lease rows were locked (0 or 1) and how many rows the update changed.
-    var query: PostgresQuery {
+    var prepared: PreparedSQL {
         let changed = hasUpdate ? "(SELECT COUNT(*) FROM changed)" : "0::bigint"
         let notified = notifies ? " WHERE (SELECT COUNT(*) FROM notified) >= 0" : ""
         let sql = "WITH " + parts.joined(separator: ",\n") + "\nSELECT (SELECT COUNT(*) FROM lease), \(changed)\(notified)"
-        return PostgresQuery(unsafeSQL: sql, binds: parameters.bindings)
+        return PreparedSQL(sql: sql, parameters: parameters)
     }
 }

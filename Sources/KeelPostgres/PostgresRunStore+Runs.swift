@@ -131,7 +131,7 @@ extension PostgresRunStore {
 
     /// The insert of `run` (leased to `lease` when given), returning its row; with `notify`, it
     /// also wakes idle workers (`pg_notify`, delivered when it commits).
-    static func insertStatement(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?, notify: Bool) throws -> PostgresQuery {
+    static func insertStatement(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?, notify: Bool) throws -> PreparedSQL {
         let now = run.createdAt.millisecondsSince1970
         let leased = lease != nil
         let delayed = run.availableAt > run.createdAt
@@ -139,22 +139,29 @@ extension PostgresRunStore {
         let availableAt = lease?.expiresAt.millisecondsSince1970 ?? run.availableAt.millisecondsSince1970
         let startedAt: Int64? = leased ? now : nil
         let wakeAt: Int64? = delayed ? run.availableAt.millisecondsSince1970 : nil
+        var p = SQLParameters()
+        let values = [
+            p.bind(run.id.rawValue), p.bind(run.taskName), p.bind(run.taskVersion), p.bind(run.queue), p.bind(status),
+            p.bind(bytes: run.input), p.bind(now), p.bind(startedAt), p.bind(now), p.bind(availableAt), p.bind(lease?.workerID),
+            p.bind(leased ? Int64(1) : Int64(0)), p.bind(lease?.expiresAt.millisecondsSince1970), p.bind(wakeAt),
+            p.bind(run.parentID?.rawValue), p.bind(run.parentWaitpointID), p.bind(run.batchIndex.map(Int64.init)),
+            p.bind(run.priority.wholeMilliseconds), p.bind(run.concurrencyKey), p.bind(run.expiresAt?.millisecondsSince1970),
+            p.bind(run.idempotencyKey), p.bind(run.idempotencyKeyExpiresAt?.millisecondsSince1970), p.bind(run.debounceKey),
+            p.bind(run.tags), p.bind(run.scheduleID),
+        ]
         // pg_notify is volatile, so the one-row join is always evaluated.
         let notification = notify ? ", (SELECT pg_notify('\(workChannel)', '')) AS notified" : ""
-        return try """
+        let sql = """
             WITH inserted AS (
             INSERT INTO run (id, task_name, task_version, queue, status, input, created_at, started_at, updated_at,
                              available_at, lease_owner, lease_token, lease_expires_at, wake_at,
                              parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
                              idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
-            VALUES (\(run.id.rawValue), \(run.taskName), \(run.taskVersion), \(run.queue), \(status), \(run.input), \(now), \(startedAt), \(now),
-                    \(availableAt), \(lease?.workerID), \(leased ? Int64(1) : Int64(0)), \(lease?.expiresAt.millisecondsSince1970), \(wakeAt),
-                    \(run.parentID?.rawValue), \(run.parentWaitpointID), \(run.batchIndex), \(run.priority.wholeMilliseconds), \(run.concurrencyKey),
-                    \(run.expiresAt?.millisecondsSince1970), \(run.idempotencyKey), \(run.idempotencyKeyExpiresAt?.millisecondsSince1970),
-                    \(run.debounceKey), \(run.tags), \(run.scheduleID))
+            VALUES (\(values.joined(separator: ", ")))
             RETURNING *)
-            SELECT inserted.* FROM inserted\(unescaped: notification)
+            SELECT inserted.* FROM inserted\(notification)
             """
+        return PreparedSQL(sql: sql, parameters: p)
     }
 
     /// Inserts many runs (a batch of children) in one statement, from one JSON parameter.

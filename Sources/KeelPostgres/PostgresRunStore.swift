@@ -97,6 +97,17 @@ public final class PostgresRunStore: RunStore {
         }
     }
 
+    /// Runs one prepared statement (see ``PreparedSQL``) outside a transaction and collects its rows.
+    func query(_ what: String, _ statement: PreparedSQL) async throws -> [PostgresRow] {
+        do {
+            return try await StoreDeadline.run(what, timeout: operationTimeout) { [client, logger] in
+                try await client.withConnection { connection in try await connection.rows(statement, logger: logger) }
+            }
+        } catch {
+            throw Self.storeFailure(what, error)
+        }
+    }
+
     static func storeFailure(_ what: String, _ error: any Error) -> KeelError {
         if let error = error as? KeelError { return error }
         let detail = (error as? PSQLError).map(describe) ?? "\(error)"
@@ -118,8 +129,15 @@ extension PostgresConnection {
     /// written to it and never answer (the remaining race is bounded by `StoreDeadline`).
     @discardableResult
     func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        guard !isClosed else { throw KeelError(.storeFailure, "the PostgreSQL connection was closed (the server restarted or the network failed)") }
+        guard !isClosed else { throw KeelError.connectionClosed }
         return try await self.query(query, logger: logger).collect()
+    }
+}
+
+extension KeelError {
+    /// A query refused because its connection was closed: postgres-nio would never answer it.
+    static var connectionClosed: KeelError {
+        KeelError(.storeFailure, "the PostgreSQL connection was closed (the server restarted or the network failed)")
     }
 }
 

@@ -7,10 +7,19 @@ import PostgresNIO
 /// placeholder (`$1`, `$2`, …).
 struct SQLParameters {
     private(set) var bindings = PostgresBindings()
+    /// The type of each parameter (`.null` for a NULL: the server infers it), for preparing the
+    /// statement (see ``PreparedSQL``).
+    private(set) var types: [PostgresDataType] = []
 
     /// Adds `value` (NULL when `nil`) and returns its placeholder.
     mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value?) -> String {
-        if let value { bindings.append(value) } else { bindings.appendNull() }
+        if let value {
+            bindings.append(value)
+            types.append(value.psqlType)
+        } else {
+            bindings.appendNull()
+            types.append(.null)
+        }
         return "$\(bindings.count)"
     }
 

@@ -9,7 +9,12 @@ import Synchronization
 /// its heartbeats. Each operation therefore runs in its own task, and the caller gives up on it
 /// after the deadline with ``KeelError/Code/storeFailure`` (the run then fails over like any
 /// other lost write). The abandoned task stays suspended; only its few bytes are lost.
+///
+/// Deadlines are kept by one ``DeadlineWatchdog`` for the process, not by a timer task per
+/// operation: an operation costs one task, and the watchdog runs only while operations do.
 enum StoreDeadline {
+    static let watchdog = DeadlineWatchdog()
+
     /// Runs `work`, or throws ``KeelError/Code/storeFailure`` when it has not finished after `timeout`.
     static func run<Value: Sendable>(
         _ what: String, timeout: Duration, _ work: @escaping @Sendable () async throws -> Value
@@ -29,14 +34,15 @@ enum StoreDeadline {
         private struct State {
             var continuation: CheckedContinuation<Value, any Error>?
             var worker: Task<Void, Never>?
-            var timer: Task<Void, Never>?
+            var deadline: DeadlineWatchdog.Token?
             var cancelled = false
         }
 
         private let state = Mutex(State())
 
         func start(_ continuation: CheckedContinuation<Value, any Error>, timeout: Duration, what: String, work: @escaping @Sendable () async throws -> Value) {
-            // Both tasks are registered before either can finish (finishing takes the lock too).
+            // The worker and the deadline are registered before either can finish (finishing
+            // takes the lock too).
             let cancelledAlready = state.withLock { state in
                 state.continuation = continuation
                 state.worker = Task {
@@ -44,9 +50,7 @@ enum StoreDeadline {
                     do { result = .success(try await work()) } catch { result = .failure(error) }
                     self.finish(with: result)
                 }
-                state.timer = Task {
-                    try? await Task.sleep(for: timeout)
-                    guard !Task.isCancelled else { return }
+                state.deadline = StoreDeadline.watchdog.watch(until: .now + timeout) {
                     self.finish(with: .failure(KeelError(.storeFailure, "PostgreSQL \(what) did not finish within \(timeout); the connection was probably lost")))
                 }
                 return state.cancelled
@@ -55,21 +59,20 @@ enum StoreDeadline {
         }
 
         func cancel() {
-            let tasks = state.withLock { state in
+            let worker = state.withLock { state in
                 state.cancelled = true
-                return (state.worker, state.timer)
+                return state.worker
             }
-            tasks.0?.cancel()
-            tasks.1?.cancel()
+            worker?.cancel()
         }
 
         private func finish(with result: Result<Value, any Error>) {
-            let (continuation, timer, worker) = state.withLock { state in
+            let (continuation, deadline, worker) = state.withLock { state in
                 defer { state.continuation = nil }
-                return (state.continuation, state.timer, state.worker)
+                return (state.continuation, state.deadline, state.worker)
             }
             guard let continuation else { return }
-            timer?.cancel()
+            if let deadline { StoreDeadline.watchdog.forget(deadline) }
             if case .failure = result { worker?.cancel() }
             continuation.resume(with: result)
         }

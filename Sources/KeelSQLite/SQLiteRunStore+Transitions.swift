@@ -216,8 +216,9 @@ extension SQLiteRunStore {
     /// The index of `lease_token` in ``runColumns``.
     static let leaseTokenColumn = 23
 
-    /// The columns ``JournalEntry/init(row:)`` decodes, in its order.
-    static let journalColumns = "run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at"
+    /// The columns ``JournalEntry/init(row:runID:)`` decodes, in its order (the run's id is
+    /// known from the query, not read from every row).
+    static let journalColumns = "sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at"
 }
 
 extension RunRecord {
@@ -244,15 +245,15 @@ extension RunRecord {
 }
 
 extension JournalEntry {
-    /// Decodes a row of ``SQLiteRunStore/journalColumns``.
-    init(row: Row) throws {
+    /// Decodes a row of ``SQLiteRunStore/journalColumns`` of run `runID`.
+    init(row: Row, runID: RunID) throws {
         func date(_ index: Int) -> Date? {
             (row[index] as Int64?).map(Date.init(millisecondsSince1970:))
         }
         self.init(
-            runID: RunID(row[0]), sequence: row[1], position: row[2], kind: Kind(rawValue: row[3]),
-            name: row[4], attempt: row[5], payload: row[6], error: SQLiteRunStore.decodeError(row[7]),
-            startedAt: date(8), wakeAt: date(9), recordedAt: date(10)!
+            runID: runID, sequence: row[0], position: row[1], kind: Kind(rawValue: row[2]),
+            name: row[3], attempt: row[4], payload: row[5], error: SQLiteRunStore.decodeError(row[6]),
+            startedAt: date(7), wakeAt: date(8), recordedAt: date(9)!
         )
     }
 }

@@ -145,7 +145,7 @@ public final class SQLiteRunStore: RunStore {
                 arguments: [id.rawValue, fromSequence]
             )
             var entries: [JournalEntry] = []
-            while let row = try rows.next() { entries.append(try JournalEntry(row: row)) }
+            while let row = try rows.next() { entries.append(try JournalEntry(row: row, runID: id)) }
             return entries
         }
     }
