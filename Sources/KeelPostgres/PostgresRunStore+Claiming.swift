@@ -65,7 +65,7 @@ extension PostgresRunStore {
                 ORDER BY available_at - priority_ms
                 LIMIT \(p.bind(Int64(request.limit)))
                 FOR UPDATE SKIP LOCKED)
-            RETURNING *
+            RETURNING \(runColumns)
             """
         return PreparedSQL(sql: sql, parameters: p)
     }

@@ -23,6 +23,15 @@ struct StoredRow {
 }
 
 extension PostgresRunStore {
+    /// The columns ``runRecord(_:)`` (and a claim's lease) reads. Prepared statements name
+    /// them rather than `*`: a column another version's migration adds must not change their
+    /// result (PostgreSQL refuses to run a prepared statement whose result type changed).
+    static let runColumns = """
+        id, task_name, task_version, queue, status, input, output, error, attempt, created_at, started_at, finished_at, \
+        updated_at, wake_at, lease_owner, lease_expires_at, lease_token, parent_id, concurrency_key, priority_ms, tags, \
+        expires_at, idempotency_key, schedule_id
+        """
+
     static func runRecord(_ row: PostgresRow) throws -> RunRecord {
         let row = StoredRow(row)
         let id = try row.string("id")

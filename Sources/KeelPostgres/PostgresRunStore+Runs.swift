@@ -158,7 +158,7 @@ extension PostgresRunStore {
                              parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
                              idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
             VALUES (\(values.joined(separator: ", ")))
-            RETURNING *)
+            RETURNING \(runColumns))
             SELECT inserted.* FROM inserted\(notification)
             """
         return PreparedSQL(sql: sql, parameters: p)
