@@ -11,8 +11,8 @@ extension PostgresRunStore {
     /// The statement locks the run's row only if `lease` is still its lease (fencing), and every
     /// write in it is conditioned on that row, so a stale lease writes nothing.
     /// - Returns: `false` when the transition needs the general path (children, waitpoints, log
-    ///   lines, several entries, or a finishing child run whose parent must be settled); nothing
-    ///   was written then.
+    ///   lines, several entries, or the last child of a waitpoint finishing, which completes it);
+    ///   nothing was written then.
     /// - Throws: ``KeelError/Code/leaseLost`` when the lease is not the run's.
     func commitInOneStatement(_ transition: RunTransition, lease: Lease, now: Date) async throws -> Bool {
         guard transition.newRuns.isEmpty, transition.newWaitpoints.isEmpty, transition.logs.isEmpty, transition.entries.count <= 1 else { return false }
@@ -22,7 +22,7 @@ extension PostgresRunStore {
         statement.with(
             "lease",
             """
-            SELECT id FROM run
+            SELECT id, parent_waitpoint_id FROM run
             WHERE id = \(id) AND lease_token = \(statement.bind(lease.token)) AND lease_owner = \(statement.bind(lease.workerID))
               AND status IN ('queued', 'running', 'waiting')
             FOR UPDATE
@@ -69,7 +69,7 @@ extension PostgresRunStore {
         guard held == 1 else {
             try await Self.throwLeaseLost(lease, store: self)
         }
-        // A finishing child run settles its parent's waitpoint too: the general path does that.
+        // The last child of a waitpoint completes it: the general path does that.
         return !(finishing && changed == 0)
     }
 
@@ -111,10 +111,32 @@ struct OneStatementCommit {
         with("changed", "UPDATE run SET \(assignments) WHERE id IN (SELECT id FROM lease)\(condition) RETURNING 1")
     }
 
-    /// Gives the leased run its final status, unless it is a child whose parent waits on it.
+    /// Gives the leased run its final status and, for a child run, counts it down on the
+    /// waitpoint its parent waits on — unless it is the last child there: then nothing is
+    /// written, and the transaction completes the waitpoint and wakes the parent.
+    ///
+    /// The waitpoint's row is locked (`FOR UPDATE`) before its count is compared, so of two
+    /// children finishing at once the second sees the first's count: exactly one of them is the
+    /// last.
     mutating func finish(status: RunStatus, output: Data?, error: String?, at now: Int64) {
+        with(
+            "parent",
+            """
+            SELECT id FROM waitpoint
+            WHERE id = (SELECT parent_waitpoint_id FROM lease) AND status = 'pending' AND pending_children > 1
+            FOR UPDATE
+            """
+        )
         let set = RunChangeSQL.finishing(status: status, output: output, error: error, finishedAt: now, into: &parameters)
-        update(set, condition: " AND parent_waitpoint_id IS NULL")
+        update(set, condition: " AND ((SELECT parent_waitpoint_id FROM lease) IS NULL OR EXISTS (SELECT 1 FROM parent))")
+        with(
+            "settled",
+            """
+            UPDATE waitpoint SET pending_children = pending_children - 1
+            WHERE id IN (SELECT id FROM parent) AND EXISTS (SELECT 1 FROM changed)
+            RETURNING 1
+            """
+        )
     }
 
     /// Notifies `channel` when the run's lease was held.

@@ -197,8 +197,9 @@ extension KeelEngine {
             if !state.withLock({ $0.unsettledHere.contains(id) }) {
                 let status: RunStatus?
                 do {
-                    // The status alone (no record to decode) until the run has settled.
-                    status = try await store.statuses(of: [id])[id]
+                    // The status alone (no record to decode) until the run has settled, read
+                    // with those of the other callers arriving now.
+                    status = try await statusReader.status(of: id)
                 } catch {
                     settlements.disarm(ticket)
                     throw error

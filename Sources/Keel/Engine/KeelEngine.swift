@@ -46,6 +46,8 @@ public final class KeelEngine: Service, Sendable {
     let settlements = Notifier<RunID>()
     /// Polls the store for outcomes written elsewhere that callers wait for.
     let settlementPoller: SettlementPoller
+    /// Reads the statuses callers of ``RunHandle/result()`` check first, batched.
+    let statusReader: StatusReader
     /// Wakes followers of a run (the API's event stream) when its record or journal may have
     /// changed in this process.
     let runChanges = Notifier<RunID>()
@@ -100,6 +102,7 @@ public final class KeelEngine: Service, Sendable {
         self.registry = try TaskRegistry(tasks)
         self.queues = try Self.queueDefinitions(configuration: configuration, registry: registry)
         self.settlementPoller = SettlementPoller(store: store, settlements: settlements)
+        self.statusReader = StatusReader(store: store)
         self.runLogs = RunLogCollector(limit: configuration.maximumLogLinesPerRun)
         self.metrics = EngineMetrics(taskNames: registry.names, factory: configuration.metricsFactory)
         let workAvailable = self.workAvailable
