@@ -41,7 +41,9 @@ extension PostgresRunStore {
 
     public func statuses(of ids: [RunID]) async throws -> [RunID: RunStatus] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try await query("read of \(ids.count) runs' statuses", "SELECT id, status FROM run WHERE id = ANY(\(ids.map(\.rawValue)))")
+        var parameters = SQLParameters()
+        let sql = "SELECT id, status FROM run WHERE id = ANY(\(parameters.bind(ids.map(\.rawValue))))"
+        let rows = try await query("read of \(ids.count) runs' statuses", PreparedSQL(sql: sql, parameters: parameters))
         var statuses: [RunID: RunStatus] = [:]
         for row in rows {
             let (id, status) = try row.decode((String, String).self)
@@ -55,10 +57,13 @@ extension PostgresRunStore {
     }
 
     public func journal(_ id: RunID, fromSequence: Int) async throws -> [JournalEntry] {
-        try await query(
-            "read of the journal of run '\(id)'",
-            "SELECT * FROM journal_entry WHERE run_id = \(id.rawValue) AND sequence >= \(fromSequence) ORDER BY sequence"
-        ).map(Self.journalEntry)
+        var parameters = SQLParameters()
+        let sql = """
+            SELECT \(Self.journalColumns) FROM journal_entry
+            WHERE run_id = \(parameters.bind(id.rawValue)) AND sequence >= \(parameters.bind(Int64(fromSequence))) ORDER BY sequence
+            """
+        return try await query("read of the journal of run '\(id)'", PreparedSQL(sql: sql, parameters: parameters))
+            .map { try Self.journalEntry($0, of: id) }
     }
 
     public func listRuns(_ query: RunQuery) async throws -> [RunRecord] {

@@ -218,9 +218,13 @@ struct ChildRunTests {
         let probe = Probe()
         let gate = Gate()
         try await withTestEngine(store: store, tasks: [FireAndForget(probe: probe, gate: gate), Doubler(probe: probe)]) { test in
-            // Given a parent that triggered three children and then crashed in its next step
+            // Given a parent that triggered three children, which completed, and then crashed
+            // in its next step (a child still in flight at the crash would rightly run again)
             let parent = try await test.trigger(FireAndForget.self, input: [1, 2, 3])
             try await eventually("the step after the trigger") { probe.count("after-trigger") == 1 }
+            for child in try await test.engine.listRuns(RunQuery(parentID: parent.id)) {
+                _ = try await test.engine.handle(for: child.id, output: Int.self).result()
+            }
             try await test.restart()
             // When its lease expires and another engine replays it
             await test.clock.advance(by: test.configuration.leaseDuration)
