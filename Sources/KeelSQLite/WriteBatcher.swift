@@ -42,8 +42,22 @@ final class WriteBatcher: Sendable {
     }
 
     /// Runs `work` inside the next group transaction and returns its result once committed.
-    func write<Value: Sendable>(_ work: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
+    ///
+    /// With `inlineWhenAlone`, a write that finds the writer idle and nothing pending commits at
+    /// once on the caller's thread: a run alone (one step after another) then pays no hand-off
+    /// to the writer's thread and back, two thread wake-ups per commit. Writes arriving
+    /// meanwhile are gathered as usual and committed by the writer after it. Pass it only for
+    /// small writes (a step, a trigger): the caller's thread is held for the commit.
+    func write<Value: Sendable>(inlineWhenAlone: Bool = false, _ work: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
+        if inlineWhenAlone {
+            let alone = state.withLock { state -> Bool in
+                guard !state.draining, state.pending.isEmpty else { return false }
+                state.draining = true
+                return true
+            }
+            if alone { return try commitAlone(work) }
+        }
+        return try await withCheckedThrowingContinuation { continuation in
             let (startDrain, signal) = state.withLock { state -> (Bool, Bool) in
                 state.pending.append(Write(work: work, continuation: continuation))
                 var signal = false
@@ -94,6 +108,23 @@ final class WriteBatcher: Sendable {
             }
             for write in batch { write.complete() }
         }
+    }
+
+    /// Commits one write on the calling thread while the writer is marked busy, then hands the
+    /// writes that arrived meanwhile to the writer.
+    private func commitAlone<Value: Sendable>(_ work: @escaping @Sendable (Database) throws -> Value) throws -> Value {
+        let write = LoneWrite(work: work)
+        let start = ContinuousClock.now
+        commit([write])
+        let duration = ContinuousClock.now - start
+        let drainNext = state.withLock { state -> Bool in
+            state.lastBatchCount = 1
+            state.lastCommitDuration = duration
+            if state.pending.isEmpty { state.draining = false }
+            return state.draining
+        }
+        if drainNext { queue.async { self.drain() } }
+        return try write.outcome()
     }
 
     /// Waits until the gather target is reached (a write signals) or `duration` passed.
@@ -186,5 +217,36 @@ private final class Write<Value: Sendable>: PendingWrite, @unchecked Sendable {
 
     func complete() {
         continuation.resume(with: result ?? .failure(CancellationError()))
+    }
+}
+
+/// A write committed on its caller's thread (see ``WriteBatcher/write(inlineWhenAlone:_:)``):
+/// nobody to resume, the caller reads the outcome after the commit.
+private final class LoneWrite<Value: Sendable>: PendingWrite, @unchecked Sendable {
+    let work: @Sendable (Database) throws -> Value
+    var result: Result<Value, any Error>?
+
+    init(work: @escaping @Sendable (Database) throws -> Value) {
+        self.work = work
+    }
+
+    func apply(_ db: Database, inSavepoint: Bool) -> Bool {
+        do {
+            result = .success(try work(db))
+            return true
+        } catch {
+            result = .failure(error)
+            return false
+        }
+    }
+
+    func fail(_ error: any Error) {
+        result = .failure(error)
+    }
+
+    func complete() {}
+
+    func outcome() throws -> Value {
+        try (result ?? .failure(CancellationError())).get()
     }
 }

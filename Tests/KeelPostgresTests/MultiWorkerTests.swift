@@ -68,8 +68,12 @@ struct MultiWorkerTests {
         for id in ids {
             let run = try #require(try await store.run(id))
             #expect(run.status == .completed, "run \(id) is \(run.status): \(run.error?.description ?? "")")
-            let completed = try await store.journal(id).filter { $0.kind == .stepCompleted }
-            #expect(completed.map(\.position) == [0, 1, 2], "run \(id) journaled its steps as \(completed.map(\.position))")
+            let journal = try await store.journal(id)
+            let completed = journal.filter { $0.kind == .stepCompleted }
+            #expect(
+                completed.map(\.position) == [0, 1, 2],
+                "run \(id) journaled its steps as \(completed.map(\.position)); its journal: \(journal.map { "\($0.sequence):\($0.kind)@\($0.position.map(String.init) ?? "-")" })"
+            )
             let steps = try JSONDecoder().decode([ThreeSteps.Step].self, from: try #require(run.output))
             #expect(steps.map(\.index) == [0, 1, 2])
             workers.formUnion(steps.map(\.worker))
