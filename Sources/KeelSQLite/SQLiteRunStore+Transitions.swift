@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import GRDBSQLite
 public import Keel
 
 extension SQLiteRunStore {
@@ -246,15 +247,28 @@ extension RunRecord {
 }
 
 extension JournalEntry {
-    /// Decodes a row of ``SQLiteRunStore/journalColumns`` of run `runID`.
-    init(row: Row, runID: RunID) throws {
-        func date(_ index: Int) -> Date? {
-            (row[index] as Int64?).map(Date.init(millisecondsSince1970:))
+    /// Decodes the current row of a query of ``SQLiteRunStore/journalColumns`` of run `runID`,
+    /// straight from SQLite's columns: a run's whole journal is read on every resume, and
+    /// GRDB's generic row decoding cost about as much as the read itself.
+    init(currentRowOf statement: SQLiteStatement, runID: RunID) {
+        func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+        func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+        func optionalInteger(_ column: Int32) -> Int64? { isNull(column) ? nil : integer(column) }
+        func text(_ column: Int32) -> String {
+            guard let bytes = sqlite3_column_text(statement, column) else { return "" }
+            return String(cString: bytes)
+        }
+        func blob(_ column: Int32) -> Data? {
+            if isNull(column) { return nil }
+            let count = Int(sqlite3_column_bytes(statement, column))
+            guard count > 0, let bytes = sqlite3_column_blob(statement, column) else { return Data() }
+            return Data(bytes: bytes, count: count)
         }
         self.init(
-            runID: runID, sequence: row[0], position: row[1], kind: Kind(rawValue: row[2]),
-            name: row[3], attempt: row[4], payload: row[5], error: SQLiteRunStore.decodeError(row[6]),
-            startedAt: date(7), wakeAt: date(8), recordedAt: date(9)!
+            runID: runID, sequence: Int(integer(0)), position: optionalInteger(1).map(Int.init), kind: Kind(rawValue: text(2)),
+            name: text(3), attempt: Int(integer(4)), payload: blob(5), error: SQLiteRunStore.decodeError(isNull(6) ? nil : text(6)),
+            startedAt: optionalInteger(7).map(Date.init(millisecondsSince1970:)), wakeAt: optionalInteger(8).map(Date.init(millisecondsSince1970:)),
+            recordedAt: Date(millisecondsSince1970: integer(9))
         )
     }
 }

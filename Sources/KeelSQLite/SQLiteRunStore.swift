@@ -139,13 +139,13 @@ public final class SQLiteRunStore: RunStore {
 
     public func journal(_ id: RunID, fromSequence: Int) async throws -> [JournalEntry] {
         try await read { db in
-            // A cursor's rows are decoded in place, not copied first.
-            let rows = try Row.fetchCursor(
-                db.cachedStatement(sql: "SELECT \(Self.journalColumns) FROM journal_entry WHERE run_id = ? AND sequence >= ? ORDER BY sequence"),
-                arguments: [id.rawValue, fromSequence]
+            // A cursor steps the statement; each row is decoded in place from its columns.
+            let statement = try db.cachedStatement(
+                sql: "SELECT \(Self.journalColumns) FROM journal_entry WHERE run_id = ? AND sequence >= ? ORDER BY sequence"
             )
+            let rows = try Row.fetchCursor(statement, arguments: [id.rawValue, fromSequence])
             var entries: [JournalEntry] = []
-            while let row = try rows.next() { entries.append(try JournalEntry(row: row, runID: id)) }
+            while try rows.next() != nil { entries.append(JournalEntry(currentRowOf: statement.sqliteStatement, runID: id)) }
             return entries
         }
     }
