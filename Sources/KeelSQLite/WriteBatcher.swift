@@ -9,31 +9,19 @@ import Synchronization
 /// round. In a batch of several writes each runs in its own savepoint, so a write that fails (a
 /// lost lease) is rolled back alone while the others in the batch commit.
 ///
-/// The writers a commit resumes usually write again within a fraction of a commit's time (the
-/// next step of each run). Lest the first of them leave alone in a transaction of its own while
-/// the rest wait a whole commit for the next one, the writer waits for as many writes as the
-/// last commit held, at most as long as that commit took (and never longer than
-/// ``maximumGather``): about what the rest would otherwise have waited. A lone writer (the last
-/// commit held one write) never waits, and nothing is acknowledged before its commit.
+/// The writer never waits for more writes to gather: the writes that arrive while it commits
+/// make the next batch. (Waiting for as many writes as the last batch held, up to that batch's
+/// commit time, was measured slower on every concurrent scenario: the writer idled while the
+/// resumed runs, on the other core, prepared their next writes one by one.)
 final class WriteBatcher: Sendable {
     private let pool: DatabasePool
     private let queue = DispatchQueue(label: "keel.sqlite.writer")
     private let state = Mutex(State())
-    private let gathered = DispatchSemaphore(value: 0)
     private let maximumBatch: Int
-    /// The longest the writer waits for writes to gather.
-    static let maximumGather = Duration.milliseconds(2)
 
     private struct State {
         var pending: [any PendingWrite] = []
         var draining = false
-        /// How many writes the last commit held: about as many are expected next round.
-        var lastBatchCount = 0
-        /// How long the last commit took.
-        var lastCommitDuration = Duration.zero
-        /// Set while the writer waits for `gatherTarget` writes; the write reaching it signals.
-        var gathering = false
-        var gatherTarget = 0
     }
 
     init(pool: DatabasePool, maximumBatch: Int = 512) {
@@ -58,54 +46,25 @@ final class WriteBatcher: Sendable {
             if alone { return try commitAlone(work) }
         }
         return try await withCheckedThrowingContinuation { continuation in
-            let (startDrain, signal) = state.withLock { state -> (Bool, Bool) in
+            let startDrain = state.withLock { state -> Bool in
                 state.pending.append(Write(work: work, continuation: continuation))
-                var signal = false
-                if state.gathering && state.pending.count >= state.gatherTarget {
-                    state.gathering = false
-                    signal = true
-                }
                 defer { state.draining = true }
-                return (!state.draining, signal)
+                return !state.draining
             }
-            if signal { gathered.signal() }
             if startDrain { queue.async { self.drain() } }
         }
     }
 
     private func drain() {
-        var mayGather = true
         while true {
-            let (batch, gatherFor) = state.withLock { state -> ([any PendingWrite], Duration?) in
-                if state.pending.isEmpty {
-                    state.draining = false
-                    return ([], nil)
-                }
-                let target = min(state.lastBatchCount, 64)
-                if mayGather && state.pending.count < target && state.lastCommitDuration > .zero {
-                    state.gathering = true
-                    state.gatherTarget = target
-                    return ([], min(state.lastCommitDuration, Self.maximumGather))
-                }
+            let batch = state.withLock { state -> [any PendingWrite] in
+                if state.pending.isEmpty { state.draining = false }
                 let count = min(maximumBatch, state.pending.count)
-                let batch = Array(state.pending.prefix(count))
-                state.pending.removeFirst(count)
-                return (batch, nil)
-            }
-            if let gatherFor {
-                gather(for: gatherFor)
-                mayGather = false
-                continue
+                defer { state.pending.removeFirst(count) }
+                return Array(state.pending.prefix(count))
             }
             if batch.isEmpty { return }
-            mayGather = true
-            let start = ContinuousClock.now
             commit(batch)
-            let duration = ContinuousClock.now - start
-            state.withLock { state in
-                state.lastBatchCount = batch.count
-                state.lastCommitDuration = duration
-            }
             for write in batch { write.complete() }
         }
     }
@@ -114,31 +73,13 @@ final class WriteBatcher: Sendable {
     /// writes that arrived meanwhile to the writer.
     private func commitAlone<Value: Sendable>(_ work: @escaping @Sendable (Database) throws -> Value) throws -> Value {
         let write = LoneWrite(work: work)
-        let start = ContinuousClock.now
         commit([write])
-        let duration = ContinuousClock.now - start
         let drainNext = state.withLock { state -> Bool in
-            state.lastBatchCount = 1
-            state.lastCommitDuration = duration
             if state.pending.isEmpty { state.draining = false }
             return state.draining
         }
         if drainNext { queue.async { self.drain() } }
         return try write.outcome()
-    }
-
-    /// Waits until the gather target is reached (a write signals) or `duration` passed.
-    private func gather(for duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        if gathered.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .timedOut {
-            let signalled = state.withLock { state -> Bool in
-                defer { state.gathering = false }
-                return !state.gathering
-            }
-            // A write reached the target as the wait timed out: take its signal back.
-            if signalled { gathered.wait() }
-        }
     }
 
     /// Applies `batch` in one transaction; a lone write needs no savepoint of its own.
