@@ -88,20 +88,22 @@ public final class PostgresRunStore: RunStore {
 
     /// Runs one statement outside a transaction and collects its rows.
     func query(_ what: String, _ query: PostgresQuery) async throws -> [PostgresRow] {
-        do {
-            return try await StoreDeadline.run(what, timeout: operationTimeout) { [client, logger] in
-                try await client.withConnection { connection in try await connection.rows(query, logger: logger) }
-            }
-        } catch {
-            throw Self.storeFailure(what, error)
-        }
+        try await outsideTransaction(what) { [logger] connection in try await connection.rows(query, logger: logger) }
     }
 
     /// Runs one prepared statement (see ``PreparedSQL``) outside a transaction and collects its rows.
     func query(_ what: String, _ statement: PreparedSQL) async throws -> [PostgresRow] {
+        try await outsideTransaction(what) { [logger] connection in try await connection.rows(statement, logger: logger) }
+    }
+
+    /// Runs `statement` on a pooled connection, bounded by ``operationTimeout``, with database
+    /// errors turned into ``KeelError/Code/storeFailure``.
+    private func outsideTransaction(
+        _ what: String, _ statement: @escaping @Sendable (PostgresConnection) async throws -> [PostgresRow]
+    ) async throws -> [PostgresRow] {
         do {
-            return try await StoreDeadline.run(what, timeout: operationTimeout) { [client, logger] in
-                try await client.withConnection { connection in try await connection.rows(statement, logger: logger) }
+            return try await StoreDeadline.run(what, timeout: operationTimeout) { [client] in
+                try await client.withConnection { connection in try await statement(connection) }
             }
         } catch {
             throw Self.storeFailure(what, error)

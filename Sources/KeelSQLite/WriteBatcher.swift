@@ -72,14 +72,14 @@ final class WriteBatcher: Sendable {
     /// Commits one write on the calling thread while the writer is marked busy, then hands the
     /// writes that arrived meanwhile to the writer.
     private func commitAlone<Value: Sendable>(_ work: @escaping @Sendable (Database) throws -> Value) throws -> Value {
-        let write = LoneWrite(work: work)
+        let write = Write(work: work)
         commit([write])
         let drainNext = state.withLock { state -> Bool in
             if state.pending.isEmpty { state.draining = false }
             return state.draining
         }
         if drainNext { queue.async { self.drain() } }
-        return try write.outcome()
+        return try write.outcome.get()
     }
 
     /// Applies `batch` in one transaction; a lone write needs no savepoint of its own.
@@ -119,13 +119,15 @@ private protocol PendingWrite: Sendable {
     func complete()
 }
 
-/// One write and its caller. Only the writer queue touches `result`.
+/// One write and, unless it was committed on its caller's thread (see
+/// ``WriteBatcher/write(inlineWhenAlone:_:)``), the caller to resume. Only the committing thread
+/// touches `result`.
 private final class Write<Value: Sendable>: PendingWrite, @unchecked Sendable {
     let work: @Sendable (Database) throws -> Value
-    let continuation: CheckedContinuation<Value, any Error>
+    let continuation: CheckedContinuation<Value, any Error>?
     var result: Result<Value, any Error>?
 
-    init(work: @escaping @Sendable (Database) throws -> Value, continuation: CheckedContinuation<Value, any Error>) {
+    init(work: @escaping @Sendable (Database) throws -> Value, continuation: CheckedContinuation<Value, any Error>? = nil) {
         self.work = work
         self.continuation = continuation
     }
@@ -157,37 +159,11 @@ private final class Write<Value: Sendable>: PendingWrite, @unchecked Sendable {
     }
 
     func complete() {
-        continuation.resume(with: result ?? .failure(CancellationError()))
-    }
-}
-
-/// A write committed on its caller's thread (see ``WriteBatcher/write(inlineWhenAlone:_:)``):
-/// nobody to resume, the caller reads the outcome after the commit.
-private final class LoneWrite<Value: Sendable>: PendingWrite, @unchecked Sendable {
-    let work: @Sendable (Database) throws -> Value
-    var result: Result<Value, any Error>?
-
-    init(work: @escaping @Sendable (Database) throws -> Value) {
-        self.work = work
+        continuation?.resume(with: outcome)
     }
 
-    func apply(_ db: Database, inSavepoint: Bool) -> Bool {
-        do {
-            result = .success(try work(db))
-            return true
-        } catch {
-            result = .failure(error)
-            return false
-        }
-    }
-
-    func fail(_ error: any Error) {
-        result = .failure(error)
-    }
-
-    func complete() {}
-
-    func outcome() throws -> Value {
-        try (result ?? .failure(CancellationError())).get()
+    /// The write's result, or its error; a write never applied nor failed was cancelled.
+    var outcome: Result<Value, any Error> {
+        result ?? .failure(CancellationError())
     }
 }
