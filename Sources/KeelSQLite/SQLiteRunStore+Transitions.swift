@@ -96,6 +96,9 @@ extension SQLiteRunStore {
     /// ``leaseArguments(_:)`` after the id.
     static let leaseCondition = "AND lease_token = ? AND lease_owner = ? AND status IN ('queued', 'running', 'waiting')"
 
+    /// Selects 1 while the lease bound after the id is the run's (built once, not per commit).
+    private static let checkLeaseSQL = "SELECT 1 FROM run WHERE id = ? \(leaseCondition)"
+
     static func leaseArguments(_ lease: Lease) -> StatementArguments {
         [lease.token, lease.workerID]
     }
@@ -103,7 +106,7 @@ extension SQLiteRunStore {
     /// Throws ``KeelError/Code/leaseLost`` unless `lease` is the run's current lease (fencing).
     static func checkLease(_ lease: Lease, db: Database) throws {
         let holds = try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT 1 FROM run WHERE id = ? \(leaseCondition)"),
+            db.cachedStatement(sql: checkLeaseSQL),
             arguments: [lease.runID.rawValue] + leaseArguments(lease)
         )
         if holds == nil { try explainLostLease(lease, db: db) }
@@ -162,6 +165,16 @@ extension SQLiteRunStore {
         }
     }
 
+    /// The finishing UPDATE, returning the waitpoint the run counts toward; its lease-fenced
+    /// form for a run finishing itself. Built once, not per commit.
+    private static let finishUpdate = """
+        UPDATE run SET status = ?, output = ?, error = ?, finished_at = ?, updated_at = COALESCE(?, updated_at),
+                       available_at = NULL, wake_at = NULL, waiting_on = NULL, lease_owner = NULL, lease_expires_at = NULL
+        WHERE id = ?
+        """
+    private static let finishSQL = finishUpdate + "\nRETURNING parent_waitpoint_id"
+    private static let finishUnderLeaseSQL = finishUpdate + " \(leaseCondition)\nRETURNING parent_waitpoint_id"
+
     /// Gives a run its final (or parked) status and, when it is final, settles the parent's
     /// waitpoint the run counts toward. With `lease`, only while it is the run's current lease
     /// (else ``KeelError/Code/leaseLost`` and nothing written).
@@ -170,17 +183,7 @@ extension SQLiteRunStore {
     ) throws {
         var arguments: StatementArguments = [status.rawValue, output, try error.map(encodeError), finishedAt, finishedAt, id]
         if let lease { arguments += leaseArguments(lease) }
-        let updated = try Row.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    UPDATE run SET status = ?, output = ?, error = ?, finished_at = ?, updated_at = COALESCE(?, updated_at),
-                                   available_at = NULL, wake_at = NULL, waiting_on = NULL, lease_owner = NULL, lease_expires_at = NULL
-                    WHERE id = ? \(lease == nil ? "" : leaseCondition)
-                    RETURNING parent_waitpoint_id
-                    """
-            ),
-            arguments: arguments
-        )
+        let updated = try Row.fetchOne(db.cachedStatement(sql: lease == nil ? finishSQL : finishUnderLeaseSQL), arguments: arguments)
         guard let updated else {
             if let lease { try explainLostLease(lease, db: db) }
             return
