@@ -7,7 +7,7 @@ extension PostgresRunStore {
     public func createRun(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?) async throws -> CreatedRun {
         if run.idempotencyKey == nil, run.debounceKey == nil {
             // Nothing to look up first: one statement inserts, notifies and returns the run.
-            let rows = try await query("trigger of '\(run.taskName)'", try Self.insertStatement(run, lease: lease, notify: lease == nil))
+            let rows = try await query("trigger of '\(run.taskName)'", Self.insertStatement(run, lease: lease, notify: lease == nil))
             guard let row = rows.first else { throw KeelError(.storeFailure, "run '\(run.id)' vanished after its insert") }
             return CreatedRun(record: try Self.runRecord(row), lease: Self.grantedLease(run, lease))
         }
@@ -125,7 +125,7 @@ extension PostgresRunStore {
 
     /// Inserts `run`, leased to `lease` when given (local hand-off). - Returns: the lease granted.
     static func insert(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?, connection: PostgresConnection, logger: Logger) async throws -> Lease? {
-        try await connection.rows(try insertStatement(run, lease: lease, notify: false), logger: logger)
+        try await connection.rows(insertStatement(run, lease: lease, notify: false), logger: logger)
         return grantedLease(run, lease)
     }
 
@@ -136,7 +136,7 @@ extension PostgresRunStore {
 
     /// The insert of `run` (leased to `lease` when given), returning its row; with `notify`, it
     /// also wakes idle workers (`pg_notify`, delivered when it commits).
-    static func insertStatement(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?, notify: Bool) throws -> PreparedSQL {
+    static func insertStatement(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?, notify: Bool) -> PreparedSQL {
         let now = run.createdAt.millisecondsSince1970
         let leased = lease != nil
         let delayed = run.availableAt > run.createdAt
