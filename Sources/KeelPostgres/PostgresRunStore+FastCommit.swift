@@ -16,61 +16,55 @@ extension PostgresRunStore {
     /// - Throws: ``KeelError/Code/leaseLost`` when the lease is not the run's.
     func commitInOneStatement(_ transition: RunTransition, lease: Lease, now: Date) async throws -> Bool {
         guard transition.newRuns.isEmpty, transition.newWaitpoints.isEmpty, transition.logs.isEmpty, transition.entries.count <= 1 else { return false }
-        let now = now.millisecondsSince1970
-        var statement = OneStatementCommit()
-        let id = statement.bind(lease.runID.rawValue)
-        statement.with(
-            "lease",
-            """
-            SELECT id, parent_waitpoint_id FROM run
-            WHERE id = \(id) AND lease_token = \(statement.bind(lease.token)) AND lease_owner = \(statement.bind(lease.workerID))
-              AND status IN ('queued', 'running', 'waiting')
-            FOR UPDATE
-            """
-        )
-        if let entry = transition.entries.first {
-            statement.with(
-                "entry",
-                """
-                INSERT INTO journal_entry (run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at)
-                SELECT id, \(statement.bind(Int64(entry.sequence))), \(statement.bind(entry.position.map(Int64.init)))::bigint,
-                       \(statement.bind(entry.kind.rawValue)), \(statement.bind(entry.name)), \(statement.bind(Int64(entry.attempt))),
-                       \(statement.bind(bytes: entry.payload))::bytea, \(statement.bind(try Self.encodeError(entry.error)))::text,
-                       \(statement.bind(entry.startedAt?.millisecondsSince1970))::bigint, \(statement.bind(entry.wakeAt?.millisecondsSince1970))::bigint,
-                       \(statement.bind(entry.recordedAt.millisecondsSince1970))
-                FROM lease
-                RETURNING 1
-                """
-            )
-        }
-        let finishing: Bool
-        switch transition.change {
-        case .none:
-            finishing = false
-        case .completed(let output):
-            guard transition.entries.isEmpty else { return false }
-            finishing = true
-            statement.finish(status: .completed, output: output, error: nil, at: now)
-        case .failed(let error):
-            guard transition.entries.isEmpty else { return false }
-            finishing = true
-            statement.finish(status: .failed, output: nil, error: try Self.encodeError(error), at: now)
-        case .parked:
-            return false
-        case .running, .waitingInMemory, .suspended, .retrying:
-            finishing = false
-            if let (set, wakesWorkers) = RunChangeSQL.assignments(for: transition.change, now: now, into: &statement.parameters) {
-                statement.update(set)
-                if wakesWorkers { statement.notify(Self.workChannel) }
+        if let grouped = try Self.groupable(transition, lease: lease, now: now) {
+            switch try await commitGroup.commit(grouped, send: { [self] in try await sendGroupedCommits($0) }) {
+            case .committed: return true
+            case .needsGeneralPath: return false
+            case .leaseNotHeld: try await Self.throwLeaseLost(lease, store: self)
             }
         }
+        var statement = try OneStatementCommit(lease: lease, entry: transition.entries.first)
+        // Parking, and finishing with entries, take the general path.
+        guard let (set, wakesWorkers) = RunChangeSQL.assignments(for: transition.change, now: now.millisecondsSince1970, into: &statement.parameters) else {
+            return false
+        }
+        statement.update(set)
+        if wakesWorkers { statement.notify(Self.workChannel) }
         guard let row = try await query("commit of run '\(lease.runID)'", statement.prepared).first else { return false }
-        let (held, changed) = try row.decode((Int64, Int64).self)
-        guard held == 1 else {
+        guard try row.decode((Int64, Int64).self).0 == 1 else {
             try await Self.throwLeaseLost(lease, store: self)
         }
+        return true
+    }
+
+    /// The grouped commit `transition` is, when it is a step's entry alone or a run finishing.
+    private static func groupable(_ transition: RunTransition, lease: Lease, now: Date) throws -> GroupedCommit? {
+        let now = now.millisecondsSince1970
+        switch transition.change {
+        case .none:
+            guard let entry = transition.entries.first else { return nil }
+            return GroupedCommit(lease: lease, entry: entry, finish: nil, now: now)
+        case .completed(let output) where transition.entries.isEmpty:
+            return GroupedCommit(lease: lease, entry: nil, finish: .init(status: .completed, output: output, error: nil), now: now)
+        case .failed(let error) where transition.entries.isEmpty:
+            return GroupedCommit(lease: lease, entry: nil, finish: .init(status: .failed, output: nil, error: try encodeError(error)), now: now)
+        default:
+            return nil
+        }
+    }
+
+    /// Sends one grouped commit alone, as a statement cheaper than the grouped one for one run
+    /// (measured: 50 µs on the server against 105, and less work in the client).
+    func sendAlone(_ commit: GroupedCommit) async throws -> GroupedCommitOutcome {
+        var statement = try OneStatementCommit(lease: commit.lease, entry: commit.entry)
+        if let finish = commit.finish {
+            statement.finish(status: finish.status, output: finish.output, error: finish.error, at: commit.now)
+        }
+        guard let row = try await query("commit of run '\(commit.lease.runID)'", statement.prepared).first else { return .leaseNotHeld }
+        let (held, changed) = try row.decode((Int64, Int64).self)
+        guard held == 1 else { return .leaseNotHeld }
         // The last child of a waitpoint completes it: the general path does that.
-        return !(finishing && changed == 0)
+        return commit.finish != nil && changed == 0 ? .needsGeneralPath : .committed
     }
 
     /// Reads why `lease` is not the run's and throws ``KeelError/Code/leaseLost`` saying so.
@@ -89,6 +83,36 @@ struct OneStatementCommit {
     private var parts: [String] = []
     private var hasUpdate = false
     private var notifies = false
+
+    /// The statement's start: the run's row locked if `lease` is still its lease, and `entry`
+    /// inserted if given.
+    init(lease: Lease, entry: JournalEntry?) throws {
+        let id = bind(lease.runID.rawValue)
+        with(
+            "lease",
+            """
+            SELECT id, parent_waitpoint_id FROM run
+            WHERE id = \(id) AND lease_token = \(bind(lease.token)) AND lease_owner = \(bind(lease.workerID))
+              AND status IN ('queued', 'running', 'waiting')
+            FOR UPDATE
+            """
+        )
+        if let entry {
+            with(
+                "entry",
+                """
+                INSERT INTO journal_entry (run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at)
+                SELECT id, \(bind(Int64(entry.sequence))), \(bind(entry.position.map(Int64.init)))::bigint,
+                       \(bind(entry.kind.rawValue)), \(bind(entry.name)), \(bind(Int64(entry.attempt))),
+                       \(bind(bytes: entry.payload))::bytea, \(bind(try PostgresRunStore.encodeError(entry.error)))::text,
+                       \(bind(entry.startedAt?.millisecondsSince1970))::bigint, \(bind(entry.wakeAt?.millisecondsSince1970))::bigint,
+                       \(bind(entry.recordedAt.millisecondsSince1970))
+                FROM lease
+                RETURNING 1
+                """
+            )
+        }
+    }
 
     /// Adds `value` as the next parameter and returns its placeholder.
     mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value?) -> String {

@@ -29,6 +29,10 @@ public final class PostgresRunStore: RunStore {
     let logger: Logger
     /// How long one store operation may wait on the database before it counts as failed.
     let operationTimeout: Duration
+    /// Steps' commits and runs' finishes, sent together under load (see ``CommitGroup``).
+    let commitGroup = CommitGroup<GroupedCommit, GroupedCommitOutcome>(maximumInFlight: 2, maximumBatch: PostgresRunStore.maximumGroupedCommits)
+    /// Triggers' inserts, sent together under load (see ``CommitGroup``).
+    let triggerGroup = CommitGroup<GroupedTrigger, RunRecord>(maximumInFlight: 2, maximumBatch: PostgresRunStore.maximumGroupedCommits)
     /// The channel workers `LISTEN` on for new work.
     static let workChannel = "keel_work"
 

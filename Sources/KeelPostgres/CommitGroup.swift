@@ -1,0 +1,122 @@
+import Synchronization
+
+/// Group commit for PostgreSQL: commits that arrive while earlier ones are in flight are sent
+/// together, as one statement, when a flight lands.
+///
+/// A commit that finds a flight free goes at once, alone: a lone run pays no wait. Under load,
+/// every landing flight hands the commits gathered meanwhile to one of their callers, which sends
+/// them as the next flight (no task is spawned, and no caller waits for another's batch beyond
+/// its own). So the statements per second stay about the flights' rate while the commits per
+/// second grow with the load: the client's CPU per statement (postgres-nio, about 0.3 ms here)
+/// and the server's parse, plan and WAL flush are paid once per batch.
+///
+/// Commits of one run never share a batch: a run waits for each of its commits.
+final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
+    /// Sends one batch and returns one outcome per item, in order.
+    typealias Send = @Sendable ([Item]) async throws -> [Outcome]
+
+    private struct Waiter: Sendable {
+        let item: Item
+        let continuation: CheckedContinuation<Turn, Never>
+    }
+
+    /// What a waiting commit is told when it is its turn.
+    private enum Turn: Sendable {
+        /// Its batch landed, with this outcome.
+        case landed(Result<Outcome, any Error>)
+        /// It sends the next flight: itself and these.
+        case leads([Waiter])
+    }
+
+    private struct State {
+        var inFlight = 0
+        var waiting: [Waiter] = []
+        var sent = Sent()
+    }
+
+    /// How many batches were sent, with how many items in all.
+    struct Sent: Sendable, Equatable {
+        var batches = 0
+        var items = 0
+    }
+
+    /// How many commits wait for a flight.
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+
+    /// The batches sent so far.
+    var sent: Sent { state.withLock { $0.sent } }
+
+    private let state = Mutex(State())
+    private let maximumInFlight: Int
+    private let maximumBatch: Int
+
+    /// - Parameters:
+    ///   - maximumInFlight: how many batches may be in flight at once (each on its own connection).
+    ///   - maximumBatch: the most items one batch carries.
+    init(maximumInFlight: Int, maximumBatch: Int) {
+        precondition(maximumInFlight > 0 && maximumBatch > 0)
+        self.maximumInFlight = maximumInFlight
+        self.maximumBatch = maximumBatch
+    }
+
+    /// Commits `item`, alone or with others, and returns its outcome.
+    /// - Parameter send: sends a batch when this caller leads one; every caller passes the same.
+    func commit(_ item: Item, send: Send) async throws -> Outcome {
+        let startsFlight = state.withLock { state in
+            guard state.inFlight < maximumInFlight else { return false }
+            state.inFlight += 1
+            return true
+        }
+        let turn: Turn
+        if startsFlight {
+            turn = .leads([])
+        } else {
+            turn = await withCheckedContinuation { continuation in
+                let startsNow = state.withLock { state in
+                    guard state.inFlight < maximumInFlight else {
+                        state.waiting.append(Waiter(item: item, continuation: continuation))
+                        return false
+                    }
+                    state.inFlight += 1
+                    return true
+                }
+                if startsNow { continuation.resume(returning: .leads([])) }
+            }
+        }
+        switch turn {
+        case .landed(let outcome):
+            return try outcome.get()
+        case .leads(let others):
+            return try await fly(item, with: others, send: send)
+        }
+    }
+
+    /// Sends `item` and `others` as one batch, hands the next flight to a waiting commit, and
+    /// gives each of `others` its outcome.
+    private func fly(_ item: Item, with others: [Waiter], send: Send) async throws -> Outcome {
+        let outcomes: Result<[Outcome], any Error>
+        do {
+            let sent = try await send([item] + others.map(\.item))
+            precondition(sent.count == others.count + 1, "a batch's sender returned \(sent.count) outcomes for \(others.count + 1) items")
+            outcomes = .success(sent)
+        } catch {
+            outcomes = .failure(error)
+        }
+        let next = state.withLock { state -> [Waiter] in
+            state.sent.batches += 1
+            state.sent.items += others.count + 1
+            guard !state.waiting.isEmpty else {
+                state.inFlight -= 1
+                return []
+            }
+            let next = Array(state.waiting.prefix(maximumBatch))
+            state.waiting.removeFirst(next.count)
+            return next
+        }
+        if let leader = next.first { leader.continuation.resume(returning: .leads(Array(next.dropFirst()))) }
+        for (index, waiter) in others.enumerated() {
+            waiter.continuation.resume(returning: .landed(outcomes.map { $0[index + 1] }))
+        }
+        return try outcomes.get()[0]
+    }
+}

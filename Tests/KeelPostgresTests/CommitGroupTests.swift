@@ -1,0 +1,160 @@
+import Synchronization
+import Testing
+
+@testable import KeelPostgres
+
+/// ``CommitGroup``'s batching, with a sender that records its batches: a lone commit goes at
+/// once and alone, commits arriving during a flight go together in the next, each caller gets
+/// its own outcome (or the batch's error), and no more flights than allowed are in the air.
+@Suite(.timeLimit(.minutes(1)))
+struct CommitGroupTests {
+    /// Permits handed out one per `release()`, to callers of `pass()` in order.
+    final class Gate: Sendable {
+        private struct State {
+            var permits = 0
+            var waiting: [CheckedContinuation<Void, Never>] = []
+        }
+
+        private let state = Mutex(State())
+
+        func release() {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard !state.waiting.isEmpty else {
+                    state.permits += 1
+                    return nil
+                }
+                return state.waiting.removeFirst()
+            }
+            waiter?.resume()
+        }
+
+        func pass() async {
+            await withCheckedContinuation { continuation in
+                let passes = state.withLock { state in
+                    guard state.permits > 0 else {
+                        state.waiting.append(continuation)
+                        return false
+                    }
+                    state.permits -= 1
+                    return true
+                }
+                if passes { continuation.resume() }
+            }
+        }
+    }
+
+    /// A sender that holds each batch until released, and records what it saw.
+    final class Sender: Sendable {
+        struct Seen: Sendable {
+            var batches: [[Int]] = []
+            var inFlight = 0
+            var mostInFlight = 0
+        }
+
+        let seen = Mutex(Seen())
+        let gate = Gate()
+        let failing: Set<Int>
+
+        init(failing: Set<Int> = []) {
+            self.failing = failing
+        }
+
+        /// Lets one held batch land.
+        func release() { gate.release() }
+
+        struct Failure: Error, Equatable { let batch: [Int] }
+
+        func send(_ items: [Int]) async throws -> [String] {
+            seen.withLock { seen in
+                seen.batches.append(items)
+                seen.inFlight += 1
+                seen.mostInFlight = max(seen.mostInFlight, seen.inFlight)
+            }
+            await gate.pass()
+            seen.withLock { $0.inFlight -= 1 }
+            if items.contains(where: failing.contains) { throw Failure(batch: items) }
+            return items.map { "done \($0)" }
+        }
+
+        var batches: [[Int]] { seen.withLock { $0.batches } }
+
+        /// Waits until `count` batches were sent.
+        func waitForBatches(_ count: Int) async {
+            while seen.withLock({ $0.batches.count }) < count { await Task.yield() }
+        }
+    }
+
+    @Test func aLoneCommitGoesAtOnceAndAlone() async throws {
+        let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
+        let sender = Sender()
+        sender.release()
+        #expect(try await group.commit(7, send: sender.send) == "done 7")
+        #expect(sender.batches == [[7]])
+        #expect(group.sent == .init(batches: 1, items: 1))
+    }
+
+    @Test func commitsArrivingDuringAFlightGoTogetherInTheNext() async throws {
+        let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
+        let sender = Sender()
+        let first = Task { try await group.commit(0, send: sender.send) }
+        await sender.waitForBatches(1)
+        let rest = (1...5).map { item in Task { try await group.commit(item, send: sender.send) } }
+        // Let the five queue behind the flight, then land it.
+        while group.waitingCount < 5 { await Task.yield() }
+        sender.release()
+        #expect(try await first.value == "done 0")
+        await sender.waitForBatches(2)
+        sender.release()
+        for (index, task) in rest.enumerated() { #expect(try await task.value == "done \(index + 1)") }
+        #expect(sender.batches.count == 2)
+        #expect(sender.batches[1].sorted() == [1, 2, 3, 4, 5])
+        #expect(group.sent == .init(batches: 2, items: 6))
+    }
+
+    @Test func aBatchIsNeverLargerThanItsMaximum() async throws {
+        let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 2)
+        let sender = Sender()
+        let first = Task { try await group.commit(0, send: sender.send) }
+        await sender.waitForBatches(1)
+        let rest = (1...5).map { item in Task { try await group.commit(item, send: sender.send) } }
+        while group.waitingCount < 5 { await Task.yield() }
+        for _ in 0..<4 { sender.release() }
+        _ = try await first.value
+        for task in rest { _ = try await task.value }
+        #expect(sender.batches.map(\.count) == [1, 2, 2, 1])
+    }
+
+    @Test func aFailedBatchFailsEachOfItsCallersAndNoOther() async throws {
+        let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
+        let sender = Sender(failing: [2])
+        let first = Task { try await group.commit(0, send: sender.send) }
+        await sender.waitForBatches(1)
+        let failing = (1...3).map { item in Task { try await group.commit(item, send: sender.send) } }
+        while group.waitingCount < 3 { await Task.yield() }
+        sender.release()
+        sender.release()
+        #expect(try await first.value == "done 0")
+        for task in failing {
+            await #expect(throws: Sender.Failure.self) { try await task.value }
+        }
+        // The group still works after a failure.
+        sender.release()
+        #expect(try await group.commit(9, send: sender.send) == "done 9")
+    }
+
+    @Test func noMoreFlightsThanAllowedAreInTheAir() async throws {
+        let group = CommitGroup<Int, String>(maximumInFlight: 2, maximumBatch: 64)
+        let sender = Sender()
+        let tasks = (0..<40).map { item in Task { try await group.commit(item, send: sender.send) } }
+        let releaser = Task {
+            for _ in 0..<40 {
+                try await Task.sleep(for: .milliseconds(1))
+                sender.release()
+            }
+        }
+        for (index, task) in tasks.enumerated() { #expect(try await task.value == "done \(index)") }
+        releaser.cancel()
+        #expect(sender.seen.withLock { $0.mostInFlight } == 2)
+        #expect(sender.batches.flatMap { $0 }.sorted() == Array(0..<40))
+    }
+}
