@@ -41,8 +41,11 @@ enum JSONCoding {
         }
     }
 
-    /// Decodes a value that Keel itself encoded (a recorded result).
+    /// Decodes a value that Keel itself encoded (a recorded result): with
+    /// ``RecordedJSONDecoder`` (a replay decodes thousands of them), or with `JSONDecoder` where
+    /// that one gives up — so the value, and any error, are `JSONDecoder`'s.
     static func decode<Value: Decodable>(_ type: Value.Type, from data: Data, what: @autoclosure () -> String) throws -> Value {
+        if let value = try? RecordedJSONDecoder.decode(type, from: data) { return value }
         do {
             return try sharedDecoder.decode(type, from: data)
         } catch {
