@@ -61,7 +61,7 @@ final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
 
     /// Commits `item`, alone or with others, and returns its outcome.
     /// - Parameter send: sends a batch when this caller leads one; every caller passes the same.
-    func commit(_ item: Item, send: Send) async throws -> Outcome {
+    func commit(_ item: Item, send: @escaping Send) async throws -> Outcome {
         let startsFlight = state.withLock { state in
             guard state.inFlight < maximumInFlight else { return false }
             state.inFlight += 1
@@ -93,10 +93,13 @@ final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
 
     /// Sends `item` and `others` as one batch, hands the next flight to a waiting commit, and
     /// gives each of `others` its outcome.
-    private func fly(_ item: Item, with others: [Waiter], send: Send) async throws -> Outcome {
+    private func fly(_ item: Item, with others: [Waiter], send: @escaping Send) async throws -> Outcome {
         let outcomes: Result<[Outcome], any Error>
         do {
-            let sent = try await send([item] + others.map(\.item))
+            let batch = [item] + others.map(\.item)
+            // A batch carrying other callers' commits is sent from its own task: this caller's
+            // cancellation (its run cancelled) must not fail theirs.
+            let sent = others.isEmpty ? try await send(batch) : try await Task { try await send(batch) }.value
             precondition(sent.count == others.count + 1, "a batch's sender returned \(sent.count) outcomes for \(others.count + 1) items")
             outcomes = .success(sent)
         } catch {

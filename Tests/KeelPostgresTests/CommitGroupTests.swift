@@ -72,6 +72,8 @@ struct CommitGroupTests {
             }
             await gate.pass()
             seen.withLock { $0.inFlight -= 1 }
+            // As a database client may: a cancelled task's query fails.
+            if Task.isCancelled { throw CancellationError() }
             if items.contains(where: failing.contains) { throw Failure(batch: items) }
             return items.map { "done \($0)" }
         }
@@ -140,6 +142,21 @@ struct CommitGroupTests {
         // The group still works after a failure.
         sender.release()
         #expect(try await group.commit(9, send: sender.send) == "done 9")
+    }
+
+    @Test func aCancelledCallerLeadingABatchDoesNotFailTheOthersInIt() async throws {
+        let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
+        let sender = Sender()
+        let first = Task { try await group.commit(0, send: sender.send) }
+        await sender.waitForBatches(1)
+        let waiting = (1...3).map { item in Task { try await group.commit(item, send: sender.send) } }
+        while group.waitingCount < 3 { await Task.yield() }
+        // Whichever of them leads the next batch is cancelled, as a cancelled run's task is.
+        for task in waiting { task.cancel() }
+        sender.release()
+        sender.release()
+        #expect(try await first.value == "done 0")
+        for (index, task) in waiting.enumerated() { #expect(try await task.value == "done \(index + 1)") }
     }
 
     @Test func noMoreFlightsThanAllowedAreInTheAir() async throws {
