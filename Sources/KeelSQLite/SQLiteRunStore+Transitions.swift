@@ -6,7 +6,7 @@ public import Keel
 extension SQLiteRunStore {
     public func commit(_ transition: RunTransition, lease: Lease, now: Date) async throws {
         // A step, a sleep, an outcome: small unless it creates children.
-        try await write(inlineWhenAlone: transition.newRuns.count <= 1) { db in
+        try await write { db in
             // A change of the run is one UPDATE fenced by the lease, made first: a lost lease
             // writes nothing and throws before any entry (whose sequence another worker may
             // have taken) is inserted. Entries alone need the lease checked with a read.

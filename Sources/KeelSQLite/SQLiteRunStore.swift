@@ -78,7 +78,7 @@ public final class SQLiteRunStore: RunStore {
     // MARK: RunStore
 
     public func createRun(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?) async throws -> CreatedRun {
-        try await write(inlineWhenAlone: true) { db in
+        try await write { db in
             let now = run.createdAt.millisecondsSince1970
             if let key = run.idempotencyKey, let existing = try Self.runHolding(idempotencyKey: key, task: run.taskName, now: now, db: db) {
                 return CreatedRun(record: existing, lease: nil, isExisting: true)
@@ -207,11 +207,10 @@ public final class SQLiteRunStore: RunStore {
 
     // MARK: Helpers
 
-    /// Runs `work` in the next group commit; `inlineWhenAlone` for small writes (see
-    /// `WriteBatcher.write(inlineWhenAlone:_:)`).
-    func write<Value: Sendable>(inlineWhenAlone: Bool = false, _ work: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
+    /// Runs `work` in the next group commit (see `WriteBatcher`).
+    func write<Value: Sendable>(_ work: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
         do {
-            return try await writer.write(inlineWhenAlone: inlineWhenAlone, work)
+            return try await writer.write(work)
         } catch let error as KeelError {
             throw error
         } catch {

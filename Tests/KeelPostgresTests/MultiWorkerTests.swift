@@ -85,7 +85,7 @@ struct MultiWorkerTests {
         try await PostgresTestDatabase.withFreshSchema { store, configuration in
             let url = try Self.url(of: configuration)
             let workers = try (0..<4).map { _ in try WorkerProcess(postgresURL: url) }
-            defer { workers.forEach { $0.stop() } }
+            defer { workers.forEach { $0.kill(SIGKILL) } }
             let started = ContinuousClock.now
             let ids = try await Self.triggerRuns(on: store)
             try await Self.waitForAll(store)
@@ -100,7 +100,7 @@ struct MultiWorkerTests {
         try await PostgresTestDatabase.withFreshSchema { store, configuration in
             let url = try Self.url(of: configuration)
             let workers = try (0..<4).map { _ in try WorkerProcess(postgresURL: url, leaseSeconds: 3) }
-            defer { workers.forEach { $0.stop() } }
+            defer { workers.forEach { $0.kill(SIGKILL) } }
             let ids = try await Self.triggerRuns(on: store)
             var killed = false
             try await Self.waitForAll(store) { finished in
@@ -123,7 +123,7 @@ struct MultiWorkerTests {
         try await PostgresTestDatabase.withFreshSchema { store, configuration in
             let url = try Self.url(of: configuration)
             let workers = try (0..<4).map { _ in try WorkerProcess(postgresURL: url, leaseSeconds: 3) }
-            defer { workers.forEach { $0.stop() } }
+            defer { workers.forEach { $0.kill(SIGKILL) } }
             let trigger = try KeelEngine(store: store, tasks: [ThreeSteps()], logger: .keelTest)
             var ids: [RunID] = []
             for chunk in stride(from: 0, to: Self.runCount, by: 250) {

@@ -32,7 +32,7 @@ struct CrashTests {
         // Then a second process reclaims the run once the lease expires and finishes it
         let second = try HelperProcess.start(["resume", database, sideFile, runID.rawValue])
         let output = try JSONDecoder().decode(Output.self, from: Data(try await second.readLine().utf8))
-        try second.waitForExit()
+        try await second.waitForExit()
         #expect(output.results == (0..<steps).map { $0 * $0 })
 
         // The journal has each step once, in order
@@ -109,15 +109,25 @@ final class HelperProcess: @unchecked Sendable {
     /// Reads one line of the helper's standard output.
     func readLine() async throws -> String {
         let handle = output.fileHandleForReading
-        return try await Task.detached {
-            var bytes: [UInt8] = []
-            while true {
-                let chunk = handle.readData(ofLength: 1)
-                guard let byte = chunk.first else { throw TimedOut(what: "a line from the helper (it exited)") }
-                if byte == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
-                bytes.append(byte)
+        // The blocking read runs on a thread of its own, not on one of the cooperative pool's
+        // (one per core), which every other test in the process needs meanwhile.
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue(label: "keel.test.crash-helper-output").async {
+                var bytes: [UInt8] = []
+                while true {
+                    let chunk = handle.readData(ofLength: 1)
+                    guard let byte = chunk.first else {
+                        continuation.resume(throwing: TimedOut(what: "a line from the helper (it exited)"))
+                        return
+                    }
+                    if byte == UInt8(ascii: "\n") {
+                        continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
+                        return
+                    }
+                    bytes.append(byte)
+                }
             }
-        }.value
+        }
     }
 
     func kill() {
@@ -125,7 +135,14 @@ final class HelperProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    func waitForExit() throws {
+    /// Waits for the helper to exit, polling: blocking in `waitUntilExit` would hold one of the
+    /// cooperative pool's threads (one per core), which every other test in the process needs.
+    func waitForExit(within timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else { throw TimedOut(what: "the helper to exit within \(timeout)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
         process.waitUntilExit()
         if process.terminationStatus != 0 { throw TimedOut(what: "a clean exit (status \(process.terminationStatus))") }
     }

@@ -95,13 +95,37 @@ final class DevServer: @unchecked Sendable {
                 throw ServerFailed(message: "keel dev exited with status \(process.terminationStatus) before printing its URL:\n\(text)")
             }
             guard ContinuousClock.now < deadline, !Task.isCancelled else {
-                kill(process.processIdentifier, SIGKILL)
+                Foundation.kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
                 try? FileManager.default.removeItem(at: directory)
                 throw ServerFailed(message: "keel dev printed no URL within 60 s:\n\(text)")
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    /// Whether `process` exits within `timeout`, waited for on a thread of its own: not with
+    /// `Task.sleep`, because stopping must also work in a test cancelled by its time limit, and not
+    /// by blocking this task's thread, one of the cooperative pool's (one per core), which every
+    /// other test in the process needs.
+    static func exits(_ process: Process, within timeout: Duration) async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue(label: "keel.test.dev-server-exit").async {
+                let deadline = ContinuousClock.now + timeout
+                while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+                continuation.resume(returning: !process.isRunning)
+            }
+        }
+    }
+
+    /// Kills the server at once and removes its directory: a test's cleanup, which must not hold
+    /// a thread while a graceful stop finishes.
+    func kill() {
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
     }
 
     /// The first `http://127.0.0.1:<port>` in `text` with a port other than 0.
@@ -120,16 +144,11 @@ final class DevServer: @unchecked Sendable {
     func stop(keepingData: Bool = false) async throws {
         defer { if !keepingData { try? FileManager.default.removeItem(at: directory) } }
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = ContinuousClock.now + .seconds(20)
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                throw ServerFailed(message: "keel dev did not stop within 20 s of SIGTERM:\n\(log)")
-            }
-            // Not `Task.sleep`: stopping must also work in a test cancelled by its time limit.
-            usleep(20_000)
+        Foundation.kill(process.processIdentifier, SIGTERM)
+        guard await Self.exits(process, within: .seconds(20)) else {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw ServerFailed(message: "keel dev did not stop within 20 s of SIGTERM:\n\(log)")
         }
         process.waitUntilExit()
         if process.terminationStatus != 0 {

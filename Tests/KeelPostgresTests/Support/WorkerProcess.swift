@@ -34,13 +34,6 @@ final class WorkerProcess: @unchecked Sendable {
         if signal == SIGKILL { process.waitUntilExit() }
     }
 
-    /// Stops it gracefully and waits.
-    func stop() {
-        kill(SIGTERM)
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        kill(SIGKILL)
-    }
 
     static func executableURL() throws -> URL {
         var candidates: [URL] = []
