@@ -92,7 +92,7 @@ extension TaskContext {
             )
         }
         do {
-            return try JSONCoding.sharedDecoder.decode(type, from: entry.payload ?? Data("null".utf8))
+            return try JSONCoding.decodeRecorded(type, from: entry.payload ?? Data("null".utf8))
         } catch {
             let mismatch = NonDeterminismError(
                 position: position,

@@ -45,12 +45,18 @@ enum JSONCoding {
     /// ``RecordedJSONDecoder`` (a replay decodes thousands of them), or with `JSONDecoder` where
     /// that one gives up — so the value, and any error, are `JSONDecoder`'s.
     static func decode<Value: Decodable>(_ type: Value.Type, from data: Data, what: @autoclosure () -> String) throws -> Value {
-        if let value = try? RecordedJSONDecoder.decode(type, from: data) { return value }
         do {
-            return try sharedDecoder.decode(type, from: data)
+            return try decodeRecorded(type, from: data)
         } catch {
             throw KeelError(.invalidInput, "\(what()) does not decode as \(Value.self): \(describe(error))", underlying: error)
         }
+    }
+
+    /// Decodes a recorded value with ``RecordedJSONDecoder``, or with `JSONDecoder` where that one
+    /// gives up: the value, and the error if any, are `JSONDecoder`'s.
+    static func decodeRecorded<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
+        if let value = try? RecordedJSONDecoder.decode(type, from: data) { return value }
+        return try sharedDecoder.decode(type, from: data)
     }
 
     /// Throws ``KeelError/Code/invalidInput`` unless `data` is one JSON value.
