@@ -86,6 +86,19 @@ struct CommitGroupTests {
         }
     }
 
+    typealias CommitTask = Task<String, any Error>
+
+    /// Commits item 0, holds its flight, and queues `queued` behind it (each its own task).
+    static func holdAFlight(
+        queueing queued: ClosedRange<Int>, in group: CommitGroup<Int, String>, sender: Sender
+    ) async -> (first: CommitTask, queued: [CommitTask]) {
+        let first = Task { try await group.commit(0, send: sender.send) }
+        await sender.waitForBatches(1)
+        let tasks = queued.map { item in Task { try await group.commit(item, send: sender.send) } }
+        while group.waitingCount < queued.count { await Task.yield() }
+        return (first, tasks)
+    }
+
     @Test func aLoneCommitGoesAtOnceAndAlone() async throws {
         let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
         let sender = Sender()
@@ -98,11 +111,7 @@ struct CommitGroupTests {
     @Test func commitsArrivingDuringAFlightGoTogetherInTheNext() async throws {
         let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
         let sender = Sender()
-        let first = Task { try await group.commit(0, send: sender.send) }
-        await sender.waitForBatches(1)
-        let rest = (1...5).map { item in Task { try await group.commit(item, send: sender.send) } }
-        // Let the five queue behind the flight, then land it.
-        while group.waitingCount < 5 { await Task.yield() }
+        let (first, rest) = await Self.holdAFlight(queueing: 1...5, in: group, sender: sender)
         sender.release()
         #expect(try await first.value == "done 0")
         await sender.waitForBatches(2)
@@ -116,10 +125,7 @@ struct CommitGroupTests {
     @Test func aBatchIsNeverLargerThanItsMaximum() async throws {
         let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 2)
         let sender = Sender()
-        let first = Task { try await group.commit(0, send: sender.send) }
-        await sender.waitForBatches(1)
-        let rest = (1...5).map { item in Task { try await group.commit(item, send: sender.send) } }
-        while group.waitingCount < 5 { await Task.yield() }
+        let (first, rest) = await Self.holdAFlight(queueing: 1...5, in: group, sender: sender)
         for _ in 0..<4 { sender.release() }
         _ = try await first.value
         for task in rest { _ = try await task.value }
@@ -129,10 +135,7 @@ struct CommitGroupTests {
     @Test func aFailedBatchFailsEachOfItsCallersAndNoOther() async throws {
         let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
         let sender = Sender(failing: [2])
-        let first = Task { try await group.commit(0, send: sender.send) }
-        await sender.waitForBatches(1)
-        let failing = (1...3).map { item in Task { try await group.commit(item, send: sender.send) } }
-        while group.waitingCount < 3 { await Task.yield() }
+        let (first, failing) = await Self.holdAFlight(queueing: 1...3, in: group, sender: sender)
         sender.release()
         sender.release()
         #expect(try await first.value == "done 0")
@@ -147,10 +150,7 @@ struct CommitGroupTests {
     @Test func aCancelledCallerLeadingABatchDoesNotFailTheOthersInIt() async throws {
         let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
         let sender = Sender()
-        let first = Task { try await group.commit(0, send: sender.send) }
-        await sender.waitForBatches(1)
-        let waiting = (1...3).map { item in Task { try await group.commit(item, send: sender.send) } }
-        while group.waitingCount < 3 { await Task.yield() }
+        let (first, waiting) = await Self.holdAFlight(queueing: 1...3, in: group, sender: sender)
         // Whichever of them leads the next batch is cancelled, as a cancelled run's task is.
         for task in waiting { task.cancel() }
         sender.release()
