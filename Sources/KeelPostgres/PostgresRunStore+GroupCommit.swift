@@ -65,8 +65,7 @@ extension PostgresRunStore {
 
     /// Whether `error` wraps a failure after which the statement may run again (a deadlock).
     static func isRetryable(_ error: KeelError) -> Bool {
-        guard let underlying = error.underlying as? PSQLError else { return false }
-        return retryableStates.contains(underlying.serverInfo?[.sqlState] ?? "")
+        (error.underlying as? PSQLError).map(isRetryable) ?? false
     }
 
     /// The grouped statement: its input rows as arrays, one per column (`unnest`), every run's
@@ -80,7 +79,7 @@ extension PostgresRunStore {
     static func groupedCommitStatement(_ commits: [GroupedCommit]) throws -> PreparedSQL {
         var p = SQLParameters()
         func column<Value: PostgresArrayEncodable & PostgresNonThrowingEncodable>(_ value: (GroupedCommit) throws -> Value?) rethrows -> String {
-            p.bind(NullableArray(try commits.map(value)))
+            try p.bindColumn(of: commits, value)
         }
         let columns = try [
             column { $0.lease.runID.rawValue }, column { $0.lease.token }, column { $0.lease.workerID },

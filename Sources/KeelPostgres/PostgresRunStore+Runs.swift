@@ -163,7 +163,7 @@ extension PostgresRunStore {
     static func insertStatement(_ triggers: [GroupedTrigger], notify: Bool) throws -> PreparedSQL {
         var p = SQLParameters()
         func column<Value: PostgresArrayEncodable & PostgresNonThrowingEncodable>(_ value: (GroupedTrigger) throws -> Value?) rethrows -> String {
-            p.bind(NullableArray(try triggers.map(value)))
+            try p.bindColumn(of: triggers, value)
         }
         let now = { (trigger: GroupedTrigger) in trigger.run.createdAt.millisecondsSince1970 }
         let columns = try [

@@ -78,7 +78,7 @@ public final class PostgresRunStore: RunStore {
                 }
             } catch let error as KeelError {
                 throw error
-            } catch let error as PSQLError where attempt < 3 && Self.retryableStates.contains(error.serverInfo?[.sqlState] ?? "") {
+            } catch let error as PSQLError where attempt < 3 && Self.isRetryable(error) {
                 attempt += 1
                 logger.debug("transaction retried", metadata: ["keel.store.operation": .string(what), "error.message": .string(Self.describe(error))])
             } catch {
@@ -89,6 +89,11 @@ public final class PostgresRunStore: RunStore {
 
     /// Deadlock detected, serialization failure: the transaction did nothing and may run again.
     static let retryableStates: Set<String> = ["40P01", "40001"]
+
+    /// Whether the server refused `error`'s statement in a way that lets it run again.
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        retryableStates.contains(error.serverInfo?[.sqlState] ?? "")
+    }
 
     /// Runs one statement outside a transaction and collects its rows.
     func query(_ what: String, _ query: PostgresQuery) async throws -> [PostgresRow] {

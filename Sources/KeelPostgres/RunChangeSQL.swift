@@ -23,6 +23,14 @@ struct SQLParameters {
         return "$\(bindings.count)"
     }
 
+    /// Adds one column of a grouped statement's input — `value` of each of `rows`, as one
+    /// array (see ``NullableArray``) — and returns its placeholder.
+    mutating func bindColumn<Row, Value: PostgresArrayEncodable & PostgresNonThrowingEncodable>(
+        of rows: [Row], _ value: (Row) throws -> Value?
+    ) rethrows -> String {
+        bind(NullableArray(try rows.map(value)))
+    }
+
     /// Adds `data` as BYTEA and returns its placeholder.
     mutating func bind(bytes data: Data?) -> String {
         bind(data.map { ByteBuffer(bytes: $0) })

@@ -5,7 +5,6 @@ public import Keel
 
 extension SQLiteRunStore {
     public func commit(_ transition: RunTransition, lease: Lease, now: Date) async throws {
-        // A step, a sleep, an outcome: small unless it creates children.
         try await write { db in
             // A change of the run is one UPDATE fenced by the lease, made first: a lost lease
             // writes nothing and throws before any entry (whose sequence another worker may

@@ -34,8 +34,8 @@ final class WriteBatcher: Sendable {
     /// The commit (and its fsync) runs on the writer's own thread, never on the caller's: a
     /// caller is a task on Swift's cooperative pool, which has one thread per core, and a commit
     /// held there stalls every task of the process for as long as the disk takes. (Committing a
-    /// lone write on the caller's thread saved ≈ 0.1 ms per commit on a fast disk; on a slow one
-    /// it stalled whole test runs, and it is gone.)
+    /// lone write on the caller's thread saved 0.1–0.3 ms per commit; on a slow disk it stalled
+    /// whole test runs, and it is gone.)
     func write<Value: Sendable>(_ work: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
             let startDrain = state.withLock { state -> Bool in
