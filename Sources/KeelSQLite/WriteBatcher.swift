@@ -1,5 +1,6 @@
 import Dispatch
 import GRDB
+import Keel
 import Synchronization
 
 /// Group commit: every write of the process goes through one writer that drains all pending
@@ -31,11 +32,12 @@ final class WriteBatcher: Sendable {
 
     /// Runs `work` inside the next group transaction and returns its result once committed.
     ///
-    /// The commit (and its fsync) runs on the writer's own thread, never on the caller's: a
-    /// caller is a task on Swift's cooperative pool, which has one thread per core, and a commit
-    /// held there stalls every task of the process for as long as the disk takes. (Committing a
-    /// lone write on the caller's thread saved 0.1–0.3 ms per commit; on a slow disk it stalled
-    /// whole test runs, and it is gone.)
+    /// A write from a run's code (on a run thread, see `RunExecutor`) that finds no commit under
+    /// way is committed on that run thread, once the run's code has suspended: no thread is woken
+    /// and the run goes on on the same thread. Any other caller is a task on Swift's cooperative
+    /// pool, which has one thread per core: a commit held there would stall every task of the
+    /// process for as long as the disk takes (it did, on a slow disk, for whole test runs), so its
+    /// writes are committed on the writer's own thread.
     func write<Value: Sendable>(_ work: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
             let startDrain = state.withLock { state -> Bool in
@@ -43,18 +45,41 @@ final class WriteBatcher: Sendable {
                 defer { state.draining = true }
                 return !state.draining
             }
-            if startDrain { queue.async { self.drain() } }
+            guard startDrain else { return }
+            if !RunExecutor.runAfterCurrentJob({ self.commitOnRunThread() }) {
+                queue.async { self.drain() }
+            }
+        }
+    }
+
+    /// Commits the pending writes once on the run thread that made the first of them; writes
+    /// that arrived meanwhile go on to the writer's thread, so a run thread commits one batch at
+    /// a time and goes back to running runs.
+    private func commitOnRunThread() {
+        let batch = nextBatch()
+        if batch.isEmpty { return }
+        commit(batch)
+        for write in batch { write.complete() }
+        let more = state.withLock { state -> Bool in
+            if state.pending.isEmpty { state.draining = false }
+            return state.draining
+        }
+        if more { queue.async { self.drain() } }
+    }
+
+    /// Takes up to `maximumBatch` pending writes; none left ends the drain.
+    private func nextBatch() -> [any PendingWrite] {
+        state.withLock { state -> [any PendingWrite] in
+            if state.pending.isEmpty { state.draining = false }
+            let count = min(maximumBatch, state.pending.count)
+            defer { state.pending.removeFirst(count) }
+            return Array(state.pending.prefix(count))
         }
     }
 
     private func drain() {
         while true {
-            let batch = state.withLock { state -> [any PendingWrite] in
-                if state.pending.isEmpty { state.draining = false }
-                let count = min(maximumBatch, state.pending.count)
-                defer { state.pending.removeFirst(count) }
-                return Array(state.pending.prefix(count))
-            }
+            let batch = nextBatch()
             if batch.isEmpty { return }
             commit(batch)
             for write in batch { write.complete() }

@@ -175,7 +175,7 @@ public final class KeelEngine: Service, Sendable {
         let runID = claimed.record.id
         state.withLock { state in
             state.unsettledHere.insert(runID)
-            state.activeRuns[runID] = Task {
+            state.activeRuns[runID] = Task(executorPreference: RunExecutor.shared) {
                 await self.execute(claimed, journal: journal)
                 await self.writeRemainingLogs(of: runID)
                 self.state.withLock { state in
