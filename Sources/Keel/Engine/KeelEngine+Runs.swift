@@ -53,14 +53,6 @@ extension KeelEngine {
     }
 
     private func createRun(taskName: String, input: Data, options: TriggerOptions) async throws -> RunID {
-        // On a run thread, the commit needs no hand-off to a writer's thread and a run that starts
-        // here starts on the same thread, without waking another (see `RunExecutor`).
-        try await withTaskExecutorPreference(RunExecutor.shared) {
-            try await createRunOnRunThread(taskName: taskName, input: input, options: options)
-        }
-    }
-
-    private func createRunOnRunThread(taskName: String, input: Data, options: TriggerOptions) async throws -> RunID {
         try checkPayloadSize(input, what: "the input of task '\(taskName)'")
         let now = clock.now()
         let newRun = try makeNewRun(taskName: taskName, input: input, options: options, now: now)
