@@ -62,6 +62,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -137,7 +138,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KeelTests",
-            dependencies: ["Keel", "KeelSQLite", "KeelTesting", "KeelExamples", "keel-crash-helper"],
+            dependencies: [
+                "Keel", "KeelSQLite", "KeelTesting", "KeelExamples", "keel-crash-helper",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -51,22 +51,6 @@ extension PostgresRunStore {
         )
     }
 
-    /// The columns ``journalEntry(_:of:)`` decodes, in its order (the run's id is known).
-    static let journalColumns = "sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at"
-
-    /// Decodes a row of ``journalColumns`` of run `runID`, by position: a run's whole journal is
-    /// read on every resume, and looking columns up by name cost more than the rest.
-    static func journalEntry(_ row: PostgresRow, of runID: RunID) throws -> JournalEntry {
-        let (sequence, position, kind, name, attempt, payload, error, startedAt, wakeAt, recordedAt) = try row.decode(
-            (Int64, Int64?, String, String, Int64, Data?, String?, Int64?, Int64?, Int64).self
-        )
-        return JournalEntry(
-            runID: runID, sequence: Int(sequence), position: position.map(Int.init), kind: JournalEntry.Kind(rawValue: kind), name: name,
-            attempt: Int(attempt), payload: payload, error: decodeError(error), startedAt: startedAt.map(Date.init(millisecondsSince1970:)),
-            wakeAt: wakeAt.map(Date.init(millisecondsSince1970:)), recordedAt: Date(millisecondsSince1970: recordedAt)
-        )
-    }
-
     static func waitpoint(_ row: PostgresRow) throws -> Waitpoint {
         let row = StoredRow(row)
         return Waitpoint(

@@ -61,13 +61,7 @@ extension PostgresRunStore {
     }
 
     public func journal(_ id: RunID, fromSequence: Int) async throws -> [JournalEntry] {
-        var parameters = SQLParameters()
-        let sql = """
-            SELECT \(Self.journalColumns) FROM journal_entry
-            WHERE run_id = \(parameters.bind(id.rawValue)) AND sequence >= \(parameters.bind(Int64(fromSequence))) ORDER BY sequence
-            """
-        return try await query("read of the journal of run '\(id)'", PreparedSQL(sql: sql, parameters: parameters))
-            .map { try Self.journalEntry($0, of: id) }
+        try await readJournal(id, fromSequence: fromSequence)
     }
 
     public func listRuns(_ query: RunQuery) async throws -> [RunRecord] {

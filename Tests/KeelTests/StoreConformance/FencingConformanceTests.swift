@@ -37,6 +37,24 @@ struct FencingConformanceTests {
     }
 
     @Test(arguments: TestStore.allCases)
+    func anEmptyPayloadAndAMissingOneReadBackApartAsDoManyEntries(store kind: TestStore) async throws {
+        try await kind.withStore { store in
+            let claimed = try await Fixture.createAndClaim(store)
+            let id = claimed.record.id
+            // Given an entry with an empty payload, one with none and no position, and 300 steps
+            let empty = JournalEntry(runID: id, sequence: 0, position: 0, kind: .stepCompleted, name: "empty", payload: Data(), recordedAt: Fixture.at(1))
+            let none = JournalEntry(runID: id, sequence: 1, position: nil, kind: .runCancelled, name: "none", recordedAt: Fixture.at(1))
+            let steps = (2..<302).map { Fixture.step(id, $0) }
+            try await store.commit(RunTransition(entries: [empty, none] + steps), lease: claimed.lease, now: Fixture.at(1))
+            // Then each is read back as written, in order
+            let journal = try await store.journal(id)
+            #expect(journal == [empty, none] + steps)
+            #expect(journal.first?.payload == Data())
+            #expect(journal.dropFirst().first?.payload == nil)
+        }
+    }
+
+    @Test(arguments: TestStore.allCases)
     func aStaleLeaseIsFencedOffAndWritesNothing(store kind: TestStore) async throws {
         try await kind.withStore { store in
             // Given a run A claimed and wrote one entry to, then lost to B after its lease lapsed
