@@ -59,6 +59,7 @@ public final class SQLiteRunStore: RunStore {
             // prepareDatabase ran: set the durability again on the (only) writer connection.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             try Self.migrator.migrate(pool)
+            try WriteAheadLogPreallocation.ensure(pool, path: path)
         } catch {
             throw KeelError(.storeFailure, "cannot open the SQLite store at '\(path)': \(error)", underlying: error)
         }
