@@ -31,6 +31,26 @@ struct RunExecutorTests {
         }
     }
 
+    @Test(arguments: TestStore.allCases)
+    func aTriggerFromThePoolCreatesItsRunOnARunThread(store: TestStore) async throws {
+        var observed: FaultyStore?
+        try await withTestEngine(store: store, tasks: [ThreadReport()], wrappingStore: { base in
+            let wrapped = FaultyStore(base)
+            observed = wrapped
+            return wrapped
+        }) { test in
+            // Given a caller on Swift's cooperative pool (a test, an HTTP handler)
+            #expect(!RunExecutor.isCurrentThreadARunThread)
+            // When it triggers a run
+            let run = try await test.trigger(ThreadReport.self, input: 1)
+            _ = try await run.result()
+            // Then the run's creation was made on a run thread (its commit needs no hand-off)
+            #expect(observed?.createRunCallsOnRunThreads == [true])
+            // And the caller is back where it was
+            #expect(!RunExecutor.isCurrentThreadARunThread)
+        }
+    }
+
     @Test
     func everyJobCompletesAcrossManyTasks() async throws {
         // Given 500 tasks that prefer the run threads, each suspending many times

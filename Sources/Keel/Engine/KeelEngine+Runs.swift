@@ -52,7 +52,16 @@ extension KeelEngine {
         RunHandle(id: id, engine: self)
     }
 
+    /// Creates the run on a run thread (see `RunExecutor`): there its commit needs no hand-off to
+    /// the writer's thread and back, and a run that starts here is enqueued by a run thread, which
+    /// wakes no other. From a run's code (a child's trigger) it is already there.
     private func createRun(taskName: String, input: Data, options: TriggerOptions) async throws -> RunID {
+        try await withTaskExecutorPreference(RunExecutor.shared) {
+            try await createRunHere(taskName: taskName, input: input, options: options)
+        }
+    }
+
+    private func createRunHere(taskName: String, input: Data, options: TriggerOptions) async throws -> RunID {
         try checkPayloadSize(input, what: "the input of task '\(taskName)'")
         let now = clock.now()
         let newRun = try makeNewRun(taskName: taskName, input: input, options: options, now: now)

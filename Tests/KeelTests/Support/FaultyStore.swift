@@ -1,5 +1,5 @@
 import Foundation
-import Keel
+@testable import Keel
 import Synchronization
 
 /// A real store whose next commits fail with ``KeelError/Code/storeFailure`` on demand, as when
@@ -19,6 +19,10 @@ final class FaultyStore: RunStore {
     /// How many of the requested failures are still to come.
     var failuresLeft: Int { failing.withLock { $0.count } }
 
+    /// For each `createRun` so far, whether it was called on one of the engine's run threads.
+    var createRunCallsOnRunThreads: [Bool] { createRunThreads.withLock { $0 } }
+    private let createRunThreads = Mutex<[Bool]>([])
+
     func commit(_ transition: RunTransition, lease: Lease, now: Date) async throws {
         let fail = failing.withLock { state in
             guard state.count > 0, state.matches(transition) else { return false }
@@ -29,7 +33,10 @@ final class FaultyStore: RunStore {
         try await base.commit(transition, lease: lease, now: now)
     }
 
-    func createRun(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?) async throws -> CreatedRun { try await base.createRun(run, lease: lease) }
+    func createRun(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?) async throws -> CreatedRun {
+        createRunThreads.withLock { $0.append(RunExecutor.isCurrentThreadARunThread) }
+        return try await base.createRun(run, lease: lease)
+    }
     func claimDueRuns(_ request: ClaimRequest) async throws -> [ClaimedRun] { try await base.claimDueRuns(request) }
     func renewLeases(workerID: String, runIDs: [RunID], expiresAt: Date) async throws -> Set<RunID> {
         try await base.renewLeases(workerID: workerID, runIDs: runIDs, expiresAt: expiresAt)
