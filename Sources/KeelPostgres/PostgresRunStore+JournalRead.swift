@@ -9,7 +9,8 @@ extension PostgresRunStore {
     /// A run's whole journal is read on every resume. Read as a row per entry, 1,000 entries took
     /// 4.5–5 ms here, of which the server's work was 0.5 ms: the rest was postgres-nio's
     /// per-row cost, the row stream's hand-offs between threads and a generic decode of ten
-    /// cells per row. One row of arrays is one message, decoded an array at a time.
+    /// cells per row. One row of arrays is one message, decoded an array at a time: keel-bench's R
+    /// on a durable cluster, 1,001 entries, 9.3 ms → 4.5–5.4 ms (2026-12-06).
     ///
     /// Nullable columns are aggregated with a placeholder, and `nulls` holds, per entry, one bit
     /// per nullable column that was NULL (PostgreSQL's arrays may hold NULLs; postgres-nio's
