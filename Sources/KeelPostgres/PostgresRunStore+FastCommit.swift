@@ -37,17 +37,18 @@ extension PostgresRunStore {
         return true
     }
 
-    /// The grouped commit `transition` is, when it is a step's entry alone or a run finishing.
+    /// The grouped commit `transition` is, when it is a step's entry alone or a run finishing
+    /// (with its last step's entry, if any).
     private static func groupable(_ transition: RunTransition, lease: Lease, now: Date) throws -> GroupedCommit? {
         let now = now.millisecondsSince1970
         switch transition.change {
         case .none:
             guard let entry = transition.entries.first else { return nil }
             return GroupedCommit(lease: lease, entry: entry, finish: nil, now: now)
-        case .completed(let output) where transition.entries.isEmpty:
-            return GroupedCommit(lease: lease, entry: nil, finish: .init(status: .completed, output: output, error: nil), now: now)
-        case .failed(let error) where transition.entries.isEmpty:
-            return GroupedCommit(lease: lease, entry: nil, finish: .init(status: .failed, output: nil, error: try encodeError(error)), now: now)
+        case .completed(let output):
+            return GroupedCommit(lease: lease, entry: transition.entries.first, finish: .init(status: .completed, output: output, error: nil), now: now)
+        case .failed(let error):
+            return GroupedCommit(lease: lease, entry: transition.entries.first, finish: .init(status: .failed, output: nil, error: try encodeError(error)), now: now)
         default:
             return nil
         }
@@ -83,6 +84,11 @@ struct OneStatementCommit {
     private var parts: [String] = []
     private var hasUpdate = false
     private var notifies = false
+    /// The insert of the entry, if any: the statement's last part, so that it can be made
+    /// conditional on parts before it.
+    private var entryInsert: String?
+    /// When the entry is inserted: always, or only with the run's finish (``finish(status:output:error:at:)``).
+    private var entryCondition = ""
 
     /// The statement's start: the run's row locked if `lease` is still its lease, and `entry`
     /// inserted if given.
@@ -98,9 +104,7 @@ struct OneStatementCommit {
             """
         )
         if let entry {
-            with(
-                "entry",
-                """
+            entryInsert = """
                 INSERT INTO journal_entry (run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at)
                 SELECT id, \(bind(Int64(entry.sequence))), \(bind(entry.position.map(Int64.init)))::bigint,
                        \(bind(entry.kind.rawValue)), \(bind(entry.name)), \(bind(Int64(entry.attempt))),
@@ -108,9 +112,7 @@ struct OneStatementCommit {
                        \(bind(entry.startedAt?.millisecondsSince1970))::bigint, \(bind(entry.wakeAt?.millisecondsSince1970))::bigint,
                        \(bind(entry.recordedAt.millisecondsSince1970))
                 FROM lease
-                RETURNING 1
                 """
-            )
         }
     }
 
@@ -137,7 +139,8 @@ struct OneStatementCommit {
 
     /// Gives the leased run its final status and, for a child run, counts it down on the
     /// waitpoint its parent waits on — unless it is the last child there: then nothing is
-    /// written, and the transaction completes the waitpoint and wakes the parent.
+    /// written (not the entry either), and the general path completes the waitpoint and wakes
+    /// the parent.
     ///
     /// The waitpoint's row is locked (`FOR UPDATE`) before its count is compared, so of two
     /// children finishing at once the second sees the first's count: exactly one of them is the
@@ -161,6 +164,8 @@ struct OneStatementCommit {
             RETURNING 1
             """
         )
+        // A finish not written leaves the entry for the general path too.
+        entryCondition = " WHERE (SELECT parent_waitpoint_id FROM lease) IS NULL OR EXISTS (SELECT 1 FROM parent)"
     }
 
     /// Notifies `channel` when the run's lease was held.
@@ -171,6 +176,8 @@ struct OneStatementCommit {
 
     /// The statement: how many lease rows were locked (0 or 1) and how many rows the update changed.
     var prepared: PreparedSQL {
+        var parts = parts
+        if let entryInsert { parts.append("entry AS (\(entryInsert)\(entryCondition) RETURNING 1)") }
         let changed = hasUpdate ? "(SELECT COUNT(*) FROM changed)" : "0::bigint"
         let notified = notifies ? " WHERE (SELECT COUNT(*) FROM notified) >= 0" : ""
         let sql = "WITH " + parts.joined(separator: ",\n") + "\nSELECT (SELECT COUNT(*) FROM lease), \(changed)\(notified)"

@@ -71,7 +71,8 @@ extension PostgresRunStore {
     /// The grouped statement: its input rows as arrays, one per column (`unnest`), every run's
     /// row locked in id order when its lease is still the one presented, the entries inserted,
     /// and the finishing runs finished — a child counting itself down on its parent's waitpoint
-    /// unless the batch holds that waitpoint's last children (then none of them is written).
+    /// unless the batch holds that waitpoint's last children (then none of them is written, nor
+    /// the entries committed with their finish).
     ///
     /// Its text is the same for every batch, so each connection prepares and plans it once
     /// (with a `VALUES` row per commit, every size was another statement, planned anew).
@@ -103,14 +104,6 @@ extension PostgresRunStore {
                 ORDER BY run.id
                 FOR UPDATE OF run
             ),
-            entry AS (
-                INSERT INTO journal_entry (run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at)
-                SELECT input.run_id, input.sequence, input.position, input.kind, input.name, input.attempt, input.payload, input.error,
-                       input.started_at, input.wake_at, input.recorded_at
-                FROM input JOIN lease ON lease.id = input.run_id
-                WHERE input.sequence IS NOT NULL
-                RETURNING 1
-            ),
             children AS (
                 SELECT lease.parent_waitpoint_id AS id, COUNT(*) AS finishing
                 FROM lease JOIN input ON input.run_id = lease.id
@@ -122,6 +115,15 @@ extension PostgresRunStore {
                 WHERE waitpoint.status = 'pending' AND waitpoint.pending_children > children.finishing
                 ORDER BY waitpoint.id
                 FOR UPDATE OF waitpoint
+            ),
+            entry AS (
+                INSERT INTO journal_entry (run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at)
+                SELECT input.run_id, input.sequence, input.position, input.kind, input.name, input.attempt, input.payload, input.error,
+                       input.started_at, input.wake_at, input.recorded_at
+                FROM input JOIN lease ON lease.id = input.run_id
+                WHERE input.sequence IS NOT NULL
+                  AND (input.status IS NULL OR lease.parent_waitpoint_id IS NULL OR lease.parent_waitpoint_id IN (SELECT id FROM parent))
+                RETURNING 1
             ),
             finished AS (
                 UPDATE run SET status = input.status, output = input.output, error = input.run_error, finished_at = input.now,

@@ -11,7 +11,7 @@ extension TaskContext {
         case .suspended?, .leaseLost?:
             return
         case .storeFailed?:
-            await engine.handBack(lease, logger: logger)
+            await engine.handBack(lease, entries: takeDeferred(), logger: logger)
             return
         case .nonDeterminism(let error)?:
             await settle(.parked(RecordedError(error)))
@@ -54,7 +54,7 @@ extension TaskContext {
             // Cancelled by the user (the store already says so) or by a shutdown past its grace
             // period: then release the run to another worker.
             if engine.draining.isOpen {
-                try? await engine.commit(RunTransition(change: .suspended(status: .queued, wakeAt: clock.now())), lease: lease)
+                try? await engine.commit(RunTransition(entries: takeDeferred(), change: .suspended(status: .queued, wakeAt: clock.now())), lease: lease)
             }
             return
         }
@@ -119,9 +119,11 @@ extension TaskContext {
         }
     }
 
+    /// Commits the run's final change with the entries deferred to it (the last step's result).
     private func settle(_ change: RunTransition.Change, entries: [JournalEntry] = []) async {
+        let deferred = takeDeferred()
         do {
-            try await engine.commit(RunTransition(entries: entries, change: change), lease: lease) { releaseSlot() }
+            try await engine.commit(RunTransition(entries: deferred + entries, change: change), lease: lease) { releaseSlot() }
             if parentID != nil { engine.workAvailable.notify(0) }
             switch change {
             case .completed:
@@ -135,7 +137,7 @@ extension TaskContext {
             }
         } catch let error as KeelError where error.code == .storeFailure {
             logger.warning("cannot record the run's outcome; handing the run back", metadata: ["error.message": .string(error.message)])
-            await engine.handBack(lease, logger: logger)
+            await engine.handBack(lease, entries: deferred, logger: logger)
         } catch {
             logger.warning("cannot record the run's outcome", metadata: ["error.message": .string("\(error)")])
         }

@@ -49,7 +49,8 @@ extension TaskContext {
         }
         try await ensureLive()
         let (value, payload) = make()
-        try await write([makeEntry(position: position, kind: kind, name: call.kind.rawValue, payload: payload)])
+        // Committed with the run's next write: until then nothing outside the run saw the value.
+        writeWithNextCommit(makeEntry(position: position, kind: kind, name: call.kind.rawValue, payload: payload))
         return value
     }
 }

@@ -3,9 +3,13 @@ import Synchronization
 import Logging
 
 extension TaskContext {
-    /// Runs `operation` as a durable step and returns its result, committed to the journal first.
+    /// Runs `operation` as a durable step and returns its result, journaled.
     ///
-    /// Live, the body runs and its result is journaled before `step` returns; a failed attempt is
+    /// Live, the body runs and its result is journaled. The result is committed before anything
+    /// that depends on it leaves the run — the next step's body, a wait, a child run, the run's
+    /// outcome — and together with the first of those that writes, so a run that returns right
+    /// after its last step commits both at once. A crash before that commit runs the step again,
+    /// as a crash during its body would: nothing outside the run saw the result. A failed attempt is
     /// journaled with its error and retried by `retry` (or the task's policy); a backoff longer than
     /// ``KeelEngine/Configuration/inMemoryWaitThreshold`` suspends the run instead of holding a
     /// slot. On replay the recorded result is decoded and returned without running the body.
@@ -35,6 +39,8 @@ extension TaskContext {
         var attempt = (pending?.failures ?? 0) + 1
         if let nextAttemptAt = pending?.nextAttemptAt { try await wait(until: nextAttemptAt) }
         while true {
+            // The body's effects leave the run: what it may have read from earlier calls is durable first.
+            try await commitDeferred()
             let startedAt = clock.now()
             let failure: any Error
             do {
@@ -42,9 +48,9 @@ extension TaskContext {
                     try await operation()
                 }
                 let payload = try encodeResult(value, step: name)
-                try await write([
+                writeWithNextCommit(
                     makeEntry(position: position, kind: .stepCompleted, name: name, attempt: attempt, payload: payload, startedAt: startedAt)
-                ])
+                )
                 engine.metrics.stepCompleted(task: taskName, startedAt: startedAt, now: clock.now())
                 return value
             } catch is RunSuspension {

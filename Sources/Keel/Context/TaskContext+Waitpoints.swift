@@ -59,6 +59,8 @@ extension TaskContext {
             return recorded.payload
         }
         try await ensureLive()
+        // The wait may suspend the run: what it did before is durable first.
+        try await commitDeferred()
         let waitpoint = waitpoint(position)
         let resolution = try await underLease { try await engine.awaitWaitpoint(waitpoint, lease: lease) }
         switch resolution {

@@ -57,6 +57,9 @@ public final class TaskContext: Sendable {
         var stop: Stop?
         /// Compensations of completed steps, in completion order.
         var compensations: [Compensation] = []
+        /// Entries recorded by ``TaskContext/writeWithNextCommit(_:)``, in sequence order, that
+        /// the run's next commit writes first.
+        var deferred: [JournalEntry] = []
     }
 
     /// Undo work of a completed step, registered with it.
@@ -149,14 +152,22 @@ public final class TaskContext: Sendable {
 
     // MARK: Writing
 
-    /// Commits `entries` and `change` under this run's lease.
+    /// Commits `entries` and `change` under this run's lease, after the entries deferred to it.
     func write(
         _ entries: [JournalEntry], change: RunTransition.Change = .none, newRuns: [NewRun] = [], newWaitpoints: [Waitpoint] = []
     ) async throws {
         var change = change
         if change == .none, state.withLock({ $0.waitingInMemory }) { change = .running }
-        try await underLease {
-            try await engine.commit(RunTransition(entries: entries, change: change, newRuns: newRuns, newWaitpoints: newWaitpoints), lease: lease)
+        let deferred = takeDeferred()
+        do {
+            try await underLease {
+                try await engine.commit(
+                    RunTransition(entries: deferred + entries, change: change, newRuns: newRuns, newWaitpoints: newWaitpoints), lease: lease
+                )
+            }
+        } catch {
+            restoreDeferred(deferred)
+            throw error
         }
         state.withLock { state in
             for entry in entries { state.history.record(entry) }
@@ -166,6 +177,40 @@ public final class TaskContext: Sendable {
             default: state.waitingInMemory = false
             }
         }
+    }
+
+    /// Records `entry` in the run's history now and leaves its commit to the run's next write.
+    ///
+    /// For an entry nothing outside the run has seen yet — a step's result, a recorded value —
+    /// whose loss in a crash only means doing that call again. The code that reads it runs
+    /// before the commit, and is deterministic: whatever it does next that leaves the run (the
+    /// next step's body, a wait, a child run, the run's outcome) commits the entry first or with
+    /// it. A run that completes after its last step so pays one commit for both.
+    func writeWithNextCommit(_ entry: JournalEntry) {
+        state.withLock { state in
+            state.history.record(entry)
+            state.deferred.append(entry)
+        }
+    }
+
+    /// Commits the entries deferred to the run's next write, if any: before work whose effects
+    /// leave the run (a step's body).
+    func commitDeferred() async throws {
+        if state.withLock({ !$0.deferred.isEmpty }) { try await write([]) }
+    }
+
+    /// Takes the deferred entries for the commit about to be made.
+    func takeDeferred() -> [JournalEntry] {
+        state.withLock { state in
+            defer { state.deferred = [] }
+            return state.deferred
+        }
+    }
+
+    /// Puts back deferred entries whose commit failed, ahead of any deferred since.
+    func restoreDeferred(_ entries: [JournalEntry]) {
+        guard !entries.isEmpty else { return }
+        state.withLock { $0.deferred = entries + $0.deferred }
     }
 
     /// Runs a store call made under this run's lease; a lost lease stops the run here.

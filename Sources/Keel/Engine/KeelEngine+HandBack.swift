@@ -9,11 +9,14 @@ extension KeelEngine {
     /// hand-back is written, the lease turns out lost (another worker took the run: nothing to
     /// do), or the engine stops (its leases then lapse and any worker takes the run over). The
     /// run's execution stays registered meanwhile, so heartbeats keep its lease.
-    func handBack(_ lease: Lease, logger: Logger) async {
+    /// - Parameter entries: journal entries the run made that were not committed yet (a step's
+    ///   result left for the outcome's commit), written with the hand-back.
+    func handBack(_ lease: Lease, entries: [JournalEntry] = [], logger: Logger) async {
         var delay = Duration.milliseconds(100)
         while isAcceptingWork && !draining.isOpen && !Task.isCancelled {
             do {
-                try await store.commit(RunTransition(change: .suspended(status: .queued, wakeAt: clock.now())), lease: lease, now: clock.now())
+                let transition = RunTransition(entries: entries, change: .suspended(status: .queued, wakeAt: clock.now()))
+                try await store.commit(transition, lease: lease, now: clock.now())
                 runChanges.notify(lease.runID)
                 workAvailable.notify(0)
                 logger.info("run handed back after a store failure; it continues from its journal")

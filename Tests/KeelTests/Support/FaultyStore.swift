@@ -23,6 +23,10 @@ final class FaultyStore: RunStore {
     var createRunCallsOnRunThreads: [Bool] { createRunThreads.withLock { $0 } }
     private let createRunThreads = Mutex<[Bool]>([])
 
+    /// Every transition committed through this store, in order.
+    var committed: [RunTransition] { committedTransitions.withLock { $0 } }
+    private let committedTransitions = Mutex<[RunTransition]>([])
+
     func commit(_ transition: RunTransition, lease: Lease, now: Date) async throws {
         let fail = failing.withLock { state in
             guard state.count > 0, state.matches(transition) else { return false }
@@ -31,6 +35,7 @@ final class FaultyStore: RunStore {
         }
         if fail { throw KeelError(.storeFailure, "injected: the database is unreachable") }
         try await base.commit(transition, lease: lease, now: now)
+        committedTransitions.withLock { $0.append(transition) }
     }
 
     func createRun(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?) async throws -> CreatedRun {
