@@ -74,6 +74,6 @@ extension TaskContext {
             defer { state.holdsSlot = false }
             return state.holdsSlot
         }
-        if held { engine.slots.release() }
+        if held { engine.releaseSlot() }
     }
 }

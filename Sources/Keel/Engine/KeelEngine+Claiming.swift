@@ -77,14 +77,19 @@ extension KeelEngine {
         }
     }
 
-    /// Claims as many due runs as there are free slots and starts them.
+    /// Claims as many due runs as there are free slots and starts them, and claims up to
+    /// ``Configuration/claimAhead`` more to hold until slots free. Runs held already take free
+    /// slots first.
     ///
-    /// With no free slot it still asks the store, at most once per poll interval, for a claim of
-    /// none: the store expires runs whose time to live ran out while every slot was busy.
+    /// With no run to claim it still asks the store, at most once per poll interval, for a claim
+    /// of none: the store expires runs whose time to live ran out while every slot was busy.
     private func claimBatch(lastClaimAt: inout Date) async throws -> ClaimPass {
+        startRunsClaimedAhead()
         let free = slots.tryAcquire(upTo: configuration.concurrency)
+        let ahead = max(0, configuration.runsToClaimAhead - claimedAhead.count)
+        let limit = free + ahead
         let now = clock.now()
-        guard free > 0 || now >= lastClaimAt.adding(configuration.pollInterval) else { return .noFreeSlot }
+        guard limit > 0 || now >= lastClaimAt.adding(configuration.pollInterval) else { return .noFreeSlot }
         lastClaimAt = now
         let claimed: [ClaimedRun]
         do {
@@ -93,7 +98,7 @@ extension KeelEngine {
                     queues: queues.values.sorted { $0.name < $1.name },
                     workerID: workerID,
                     taskNames: registry.names,
-                    limit: free,
+                    limit: limit,
                     now: now,
                     leaseExpiresAt: now.adding(configuration.leaseDuration)
                 )
@@ -102,13 +107,15 @@ extension KeelEngine {
             slots.release(free, announce: false)
             throw error
         }
-        slots.release(free - claimed.count, announce: false)
+        let starting = min(free, claimed.count)
+        slots.release(free - starting, announce: false)
         for run in claimed {
             logger.debug("claimed run", metadata: ["keel.run.id": .string(run.record.id.rawValue), "keel.task.name": .string(run.record.taskName)])
-            startExecution(of: run, journal: run.journal)
         }
-        if free == 0 { return .noFreeSlot }
-        return claimed.count == free ? .filledEverySlot : .leftSlotsFree
+        for run in claimed.prefix(starting) { startExecution(of: run, journal: run.journal) }
+        holdClaimedAhead(claimed.dropFirst(starting))
+        if limit == 0 { return .noFreeSlot }
+        return claimed.count == limit ? .filledEverySlot : .leftSlotsFree
     }
 
     /// Cancels the Swift tasks of runs executing here whose lease this worker lost (cancelled
@@ -137,13 +144,15 @@ extension KeelEngine {
             if state.withLock({ $0.crashed || $0.phase == .stopped }) { return }
             do {
                 let before = state.withLock { $0.activeRuns }
-                // Only runs executing here: a run whose execution ended without its outcome
-                // written (the store was down) must not stay leased forever; its lease lapses
-                // and any worker takes it over.
+                let ahead = claimedAhead.ids
+                // Only runs executing or claimed ahead here: a run whose execution ended without
+                // its outcome written (the store was down) must not stay leased forever; its
+                // lease lapses and any worker takes it over.
                 let held = try await store.renewLeases(
-                    workerID: workerID, runIDs: Array(before.keys), expiresAt: clock.now().adding(configuration.leaseDuration)
+                    workerID: workerID, runIDs: Array(before.keys) + ahead, expiresAt: clock.now().adding(configuration.leaseDuration)
                 )
                 stopRunsNoLongerHeld(held, before: before)
+                dropRunsClaimedAheadNoLongerHeld(held, judged: ahead)
             } catch {
                 logger.error("renewing leases failed", metadata: ["error.message": .string("\(error)")])
             }

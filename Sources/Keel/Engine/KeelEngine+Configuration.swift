@@ -38,6 +38,15 @@ extension KeelEngine {
         /// The lowest level of the lines a run's log keeps, whatever the engine's logger prints;
         /// `.info` by default.
         public var runLogLevel: Logger.Level = .info
+        /// How many due runs this worker claims beyond its free slots: leased to it and held in
+        /// memory, each starts the moment a slot frees, with no round trip to the store in
+        /// between. `nil` (the default) claims half of ``concurrency`` ahead; 0 claims runs only
+        /// for free slots.
+        ///
+        /// Runs claimed ahead show as running and count against queue limits. If the worker
+        /// stops gracefully they go back to the queue; if it dies, other workers take them once
+        /// their lease expires, as they take the runs it was executing.
+        public var claimAhead: Int?
         /// Hooks run after every run of every task; none by default.
         public var hooks = RunHooks()
         /// Where the engine's metrics go (`keel.runs.started`, `keel.runs.completed`,
@@ -81,8 +90,12 @@ extension KeelEngine {
             try require(heartbeatInterval > .zero && heartbeatInterval < leaseDuration, "heartbeatInterval must be positive and shorter than leaseDuration")
             try require(pollInterval > .zero, "pollInterval must be positive")
             try require(maximumPayloadBytes > 0, "maximumPayloadBytes must be positive")
+            try require((claimAhead ?? 0) >= 0, "claimAhead must not be negative, got \(claimAhead ?? 0)")
             try require(maximumLogLinesPerRun >= 1, "maximumLogLinesPerRun must be at least 1, got \(maximumLogLinesPerRun)")
         }
+
+        /// How many runs the claim loop keeps claimed ahead of free slots.
+        var runsToClaimAhead: Int { claimAhead ?? concurrency / 2 }
 
         static func makeWorkerID() -> String {
             let host = ProcessInfo.processInfo.hostName

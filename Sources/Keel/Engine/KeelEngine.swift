@@ -37,6 +37,8 @@ public final class KeelEngine: Service, Sendable {
     /// The queues this engine claims from, by name, with their limits.
     let queues: [String: QueueDefinition]
     let slots: SlotPool
+    /// Runs claimed beyond the free slots, started as slots free (``Configuration/claimAhead``).
+    let claimedAhead = ClaimedAheadRuns()
     /// Wakes the claim loop: new local work, a freed slot.
     let workAvailable = Notifier<Int>()
     /// Whether runs may be due that the claim loop left for lack of a free slot (or waiting on a
@@ -205,7 +207,7 @@ public final class KeelEngine: Service, Sendable {
             }
         } catch {
             logger.error("cannot start run", metadata: ["error.message": .string("\(error)")])
-            slots.release()
+            releaseSlot()
             try? await commit(RunTransition(change: .failed(RecordedError(error))), lease: claimed.lease)
             return
         }
@@ -295,6 +297,7 @@ public final class KeelEngine: Service, Sendable {
         if wasRunning {
             logger.info("engine draining")
             draining.open()
+            dropRunsClaimedAhead()
             workAvailable.notify(0)
         }
     }
