@@ -1,0 +1,113 @@
+import Foundation
+import Keel
+import KeelTesting
+import Testing
+
+/// A worker claims due runs beyond its free slots (``KeelEngine/Configuration/claimAhead``),
+/// holds their leases, and starts them as slots free.
+@Suite(.timeLimit(.minutes(2)))
+struct ClaimAheadTests {
+    /// One step that waits at the gate.
+    struct Blocked: TaskDefinition {
+        static let name = "blocked"
+        let probe: Probe
+        let gate: Gate
+
+        func run(input: Int, context: TaskContext) async throws -> Int {
+            try await context.step("work") {
+                probe.hit("started")
+                probe.gauge("running", 1)
+                defer { probe.gauge("running", -1) }
+                try await gate.wait()
+                return input
+            }
+        }
+    }
+
+    static let configuration: KeelEngine.Configuration = {
+        var configuration = KeelEngine.Configuration(concurrency: 2)
+        configuration.claimAhead = 2
+        return configuration
+    }()
+
+    /// The runs leased to the running engine's worker, and those queued without a lease.
+    func leasedAndQueued(_ test: TestEngine) async throws -> (leased: [RunRecord], queued: [RunRecord]) {
+        let runs = try await test.engine.allRuns(RunQuery())
+        let worker = test.engine.configuration.workerID
+        return (runs.filter { $0.leaseOwner == worker && $0.status == .running }, runs.filter { $0.status == .queued && $0.leaseOwner == nil })
+    }
+
+    @Test(arguments: TestStore.allCases)
+    func aWorkerHoldsRunsClaimedAheadAndStartsThemAsSlotsFree(store: TestStore) async throws {
+        let probe = Probe()
+        let gate = Gate()
+        try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: Self.configuration) { test in
+            // Given a worker of 2 slots that claims 2 runs ahead, and 6 runs that block
+            var handles: [RunHandle<Int>] = []
+            for index in 0..<6 { handles.append(try await test.trigger(Blocked.self, input: index)) }
+            // Then 2 execute, 2 more are leased to it without starting, and 2 stay queued
+            try await eventually("4 runs leased to the worker") { try await leasedAndQueued(test).leased.count == 4 }
+            #expect(probe.count("started") == 2)
+            #expect(try await leasedAndQueued(test).queued.count == 2)
+
+            // And the heartbeat renews the leases of the runs claimed ahead too
+            let before = try await leasedAndQueued(test).leased
+            await test.clock.advance(by: test.configuration.heartbeatInterval + .seconds(1))
+            try await eventually("the leases renewed") {
+                let after = try await leasedAndQueued(test).leased
+                return after.count == 4 && zip(before.sorted { $0.id.rawValue < $1.id.rawValue }, after.sorted { $0.id.rawValue < $1.id.rawValue })
+                    .allSatisfy { ($1.leaseExpiresAt ?? .distantPast) > ($0.leaseExpiresAt ?? .distantFuture) }
+            }
+
+            // When the runs may finish, every one completes, never more than 2 at once
+            gate.open()
+            var outputs: [Int] = []
+            for handle in handles { outputs.append(try await handle.result()) }
+            #expect(outputs == Array(0..<6))
+            #expect(probe.count("started") == 6)
+            #expect(probe.maximum("running") <= 2)
+        }
+    }
+
+    @Test(arguments: TestStore.allCases)
+    func runsClaimedAheadGoBackToTheQueueWhenTheWorkerStops(store: TestStore) async throws {
+        let probe = Probe()
+        let gate = Gate()
+        try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: Self.configuration) { test in
+            // Given 2 runs executing and 2 claimed ahead
+            var ids: [RunID] = []
+            for index in 0..<6 { ids.append(try await test.trigger(Blocked.self, input: index).id) }
+            try await eventually("4 runs leased to the worker") { try await leasedAndQueued(test).leased.count == 4 }
+            // When the worker shuts down gracefully (the steps in flight then finish)
+            let shutdown = Task { try await test.shutdown() }
+            gate.open()
+            try await shutdown.value
+            // Then the runs claimed ahead never started and are queued again, with no lease
+            #expect(probe.count("started") == 2)
+            var statuses: [RunStatus] = []
+            for id in ids {
+                let record = try await test.store.run(id)
+                #expect(record?.leaseOwner == nil)
+                statuses.append(record?.status ?? .failed)
+            }
+            #expect(statuses.filter { $0 == .queued }.count == 4)
+        }
+    }
+
+    @Test(arguments: TestStore.allCases)
+    func withClaimAheadZeroOnlyFreeSlotsAreClaimed(store: TestStore) async throws {
+        let probe = Probe()
+        let gate = Gate()
+        var configuration = Self.configuration
+        configuration.claimAhead = 0
+        try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: configuration) { test in
+            for index in 0..<6 { try await test.trigger(Blocked.self, input: index) }
+            try await eventually("2 runs started") { probe.count("started") == 2 }
+            try await Task.sleep(for: .milliseconds(50))
+            let (leased, queued) = try await leasedAndQueued(test)
+            #expect(leased.count == 2)
+            #expect(queued.count == 4)
+            gate.open()
+        }
+    }
+}
