@@ -4,8 +4,9 @@ import Synchronization
 
 /// A run's door to durable operations: steps, sleeps and recorded values.
 ///
-/// Each call takes the next position in the run's journal. Live, it does the work and commits
-/// the outcome before returning; on replay (after a crash, a long sleep, a retry), it returns the
+/// Each call takes the next position in the run's journal. Live, it does the work and records
+/// the outcome, committed before anything that depends on it leaves the run (a step's result
+/// goes with the run's next commit); on replay (after a crash, a long sleep, a retry), it returns the
 /// outcome recorded at that position without doing the work again. The code between calls must
 /// therefore make the same calls in the same order every time it runs: read time, randomness and
 /// identifiers through ``now()``, ``random()`` and ``uuid()``, and put I/O inside steps.
