@@ -1,6 +1,7 @@
 import Foundation
 import Keel
 import KeelTesting
+import Synchronization
 import Testing
 
 @Suite(.timeLimit(.minutes(2)))
@@ -28,6 +29,42 @@ struct OutcomeWaitingTests {
             // Then every caller gets its run's output
             #expect(try await [a, b, c] == [42, 42, 8])
             #expect(try await first.status() == .completed)
+        }
+    }
+
+    /// One step that waits at the gate.
+    struct Held: TaskDefinition {
+        static let name = "held"
+        let gate: Gate
+        func run(input: Int, context: TaskContext) async throws -> Int {
+            try await context.step("held") {
+                try await gate.wait()
+                return input
+            }
+        }
+    }
+
+    /// The shared poll reads the statuses of runs finished elsewhere, never of one executing here.
+    @Test(arguments: TestStore.allCases)
+    func callersOfARunExecutingHereDoNotPollItsStatus(store: TestStore) async throws {
+        let gate = Gate()
+        let observed = Mutex<FaultyStore?>(nil)
+        try await withTestEngine(store: store, tasks: [Held(gate: gate)], wrappingStore: { base in
+            let wrapped = FaultyStore(base)
+            observed.withLock { $0 = wrapped }
+            return wrapped
+        }) { test in
+            // Given a run executing here, held in its step, and callers waiting for its outcome
+            let run = try await test.trigger(Held.self, input: 5)
+            try await test.waitUntil(run.id, is: .running)
+            let waiting = Task { try await run.result() }
+            // When the poll has had many rounds (every 10 ms while callers arrive)
+            try await Task.sleep(for: .milliseconds(150))
+            // Then it read no status of that run, and the callers get the outcome when it is written
+            let store = try #require(observed.withLock { $0 })
+            #expect(!store.statusReads.contains(run.id), "read \(store.statusReads.filter { $0 == run.id }.count) times")
+            gate.open()
+            #expect(try await waiting.value == 5)
         }
     }
 

@@ -113,6 +113,9 @@ public final class KeelEngine: Service, Sendable {
         self.slots = SlotPool(capacity: configuration.concurrency) {
             if claimDemand.isSet { workAvailable.notify(0) }
         }
+        settlementPoller.readOnlyRunsSettlingElsewhere { [weak self] ids in
+            self?.state.withLock { state in Set(ids.filter { state.unsettledHere.contains($0) }) } ?? []
+        }
     }
 
     /// The queues of `configuration` and of the tasks, one definition per name.

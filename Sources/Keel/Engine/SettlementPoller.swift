@@ -5,7 +5,7 @@ import Synchronization
 /// at once: one read of all the awaited runs' statuses per round, not one read per caller.
 ///
 /// Outcomes written here wake their callers at once through ``KeelEngine/settlements``; the
-/// poll is for the rest. Rounds start 10 ms after a caller arrives and back off to 500 ms;
+/// poll is for the rest, and reads only runs not executing here. Rounds start 10 ms after a caller arrives and back off to 500 ms;
 /// the polling task ends when nobody waits.
 final class SettlementPoller: Sendable {
     /// How a run ended (or parked), as callers of ``RunHandle/result()`` need it.
@@ -27,10 +27,18 @@ final class SettlementPoller: Sendable {
     private let state = Mutex(State())
     private let store: any RunStore
     private let settlements: Notifier<RunID>
+    /// Of the ids given, those of runs executing (or claimed ahead) in this process: their
+    /// outcome notifies here when written, so the poll leaves them out.
+    private let settlingHere = Mutex<@Sendable ([RunID]) -> Set<RunID>>({ _ in [] })
 
     init(store: any RunStore, settlements: Notifier<RunID>) {
         self.store = store
         self.settlements = settlements
+    }
+
+    /// Sets how the poll learns which runs settle in this process (it reads only the others).
+    func readOnlyRunsSettlingElsewhere(_ settlingHere: @escaping @Sendable ([RunID]) -> Set<RunID>) {
+        self.settlingHere.withLock { $0 = settlingHere }
     }
 
     /// Starts watching `id` until ``unwatch(_:)``; a settled status notifies ``settlements``.
@@ -79,7 +87,10 @@ final class SettlementPoller: Sendable {
                 return Array(state.watched.keys)
             }
             if ids.isEmpty { return }
-            guard let statuses = try? await store.statuses(of: ids) else { continue }
+            let here = settlingHere.withLock { $0 }(ids)
+            let elsewhere = here.isEmpty ? ids : ids.filter { !here.contains($0) }
+            if elsewhere.isEmpty { continue }
+            guard let statuses = try? await store.statuses(of: elsewhere) else { continue }
             for (id, status) in statuses where status.isTerminal || status == .parked {
                 settlements.notify(id)
             }

@@ -50,6 +50,13 @@ final class FaultyStore: RunStore {
     func cancelRun(_ id: RunID, now: Date) async throws -> [RunID] { try await base.cancelRun(id, now: now) }
     func resumeParkedRun(_ id: RunID, now: Date) async throws -> RunRecord { try await base.resumeParkedRun(id, now: now) }
     func run(_ id: RunID) async throws -> RunRecord? { try await base.run(id) }
+    /// Every id whose status was read with `statuses(of:)`, in order.
+    var statusReads: [RunID] { statusReadIDs.withLock { $0 } }
+    private let statusReadIDs = Mutex<[RunID]>([])
+    func statuses(of ids: [RunID]) async throws -> [RunID: RunStatus] {
+        statusReadIDs.withLock { $0.append(contentsOf: ids) }
+        return try await base.statuses(of: ids)
+    }
     func journal(_ id: RunID) async throws -> [JournalEntry] { try await base.journal(id) }
     func journal(_ id: RunID, fromSequence: Int) async throws -> [JournalEntry] { try await base.journal(id, fromSequence: fromSequence) }
     func listenForWork(_ onWork: @escaping @Sendable () -> Void) async throws { try await base.listenForWork(onWork) }
