@@ -43,9 +43,14 @@ enum StoreDeadline {
         func start(_ continuation: CheckedContinuation<Value, any Error>, timeout: Duration, what: String, work: @escaping @Sendable () async throws -> Value) {
             // The worker and the deadline are registered before either can finish (finishing
             // takes the lock too).
+            // The worker runs where its caller does. An unstructured task does not inherit its
+            // creator's executor preference: from a run thread (`RunExecutor`) it would start on
+            // the cooperative pool, and the statement's answer would come back through a thread
+            // of that pool: two more thread wake-ups per statement.
+            let preference: (any TaskExecutor)? = RunExecutor.isCurrentThreadARunThread ? RunExecutor.shared : nil
             let cancelledAlready = state.withLock { state in
                 state.continuation = continuation
-                state.worker = Task {
+                state.worker = Task(executorPreference: preference) {
                     let result: Result<Value, any Error>
                     do { result = .success(try await work()) } catch { result = .failure(error) }
                     self.finish(with: result)

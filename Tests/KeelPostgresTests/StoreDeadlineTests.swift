@@ -31,4 +31,15 @@ struct StoreDeadlineTests {
             try await StoreDeadline.run("probe", timeout: .seconds(5)) { () async throws -> Int in throw Refused() }
         }
     }
+
+    @Test func anOperationStartedOnARunThreadRunsOnARunThread() async throws {
+        // Given a store call made by a run's code, on a run thread
+        let onRunThread = try await Task(executorPreference: RunExecutor.shared) {
+            try await StoreDeadline.run("probe", timeout: .seconds(5)) { RunExecutor.isCurrentThreadARunThread }
+        }.value
+        // Then its work ran there too (no hop to the cooperative pool and back)
+        #expect(onRunThread)
+        // And a call from the cooperative pool stays off the run threads
+        #expect(try await StoreDeadline.run("probe", timeout: .seconds(5)) { RunExecutor.isCurrentThreadARunThread } == false)
+    }
 }
