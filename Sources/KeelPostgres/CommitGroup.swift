@@ -1,3 +1,4 @@
+import Keel
 import Synchronization
 
 /// Group commit for PostgreSQL: commits that arrive while earlier ones are in flight are sent
@@ -98,8 +99,11 @@ final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
         do {
             let batch = [item] + others.map(\.item)
             // A batch carrying other callers' commits is sent from its own task: this caller's
-            // cancellation (its run cancelled) must not fail theirs.
-            let sent = others.isEmpty ? try await send(batch) : try await Task { try await send(batch) }.value
+            // cancellation (its run cancelled) must not fail theirs. The task runs where this
+            // caller does (a run thread), not on the cooperative pool.
+            let sent = others.isEmpty
+                ? try await send(batch)
+                : try await Task(executorPreference: RunExecutor.preferenceOfCurrentThread) { try await send(batch) }.value
             precondition(sent.count == others.count + 1, "a batch's sender returned \(sent.count) outcomes for \(others.count + 1) items")
             outcomes = .success(sent)
         } catch {

@@ -43,11 +43,10 @@ enum StoreDeadline {
         func start(_ continuation: CheckedContinuation<Value, any Error>, timeout: Duration, what: String, work: @escaping @Sendable () async throws -> Value) {
             // The worker and the deadline are registered before either can finish (finishing
             // takes the lock too).
-            // The worker runs where its caller does. An unstructured task does not inherit its
-            // creator's executor preference: from a run thread (`RunExecutor`) it would start on
-            // the cooperative pool, and the statement's answer would come back through a thread
-            // of that pool: two more thread wake-ups per statement.
-            let preference: (any TaskExecutor)? = RunExecutor.isCurrentThreadARunThread ? RunExecutor.shared : nil
+            // The worker runs where its caller does: from a run thread, a statement's answer
+            // comes back to that thread, not through the cooperative pool (two more thread
+            // wake-ups per statement).
+            let preference = RunExecutor.preferenceOfCurrentThread
             let cancelledAlready = state.withLock { state in
                 state.continuation = continuation
                 state.worker = Task(executorPreference: preference) {

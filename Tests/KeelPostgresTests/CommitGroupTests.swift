@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 
+import Keel
 @testable import KeelPostgres
 
 /// ``CommitGroup``'s batching, with a sender that records its batches: a lone commit goes at
@@ -97,6 +98,29 @@ struct CommitGroupTests {
         let tasks = queued.map { item in Task { try await group.commit(item, send: sender.send) } }
         while group.waitingCount < queued.count { await Task.yield() }
         return (first, tasks)
+    }
+
+    @Test func aBatchCarryingOthersCommitsIsSentFromARunThreadWhenItsLeaderRunsOnOne() async throws {
+        let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
+        let sender = Sender()
+        let sentFromRunThread = Mutex<[Bool]>([])
+        let send: @Sendable ([Int]) async throws -> [String] = { items in
+            sentFromRunThread.withLock { $0.append(RunExecutor.isCurrentThreadARunThread) }
+            return try await sender.send(items)
+        }
+        // Given commits made by runs' code, on run threads, the later ones queued behind a flight
+        let first = Task(executorPreference: RunExecutor.shared) { try await group.commit(0, send: send) }
+        await sender.waitForBatches(1)
+        let rest = (1...3).map { item in Task(executorPreference: RunExecutor.shared) { try await group.commit(item, send: send) } }
+        while group.waitingCount < 3 { await Task.yield() }
+        // When both flights land
+        sender.release()
+        sender.release()
+        _ = try await first.value
+        for task in rest { _ = try await task.value }
+        // Then the batch sent for the others (from a task of its own) was sent from a run thread too
+        #expect(sender.batches.count == 2)
+        #expect(sentFromRunThread.withLock { $0 } == [true, true])
     }
 
     @Test func aLoneCommitGoesAtOnceAndAlone() async throws {

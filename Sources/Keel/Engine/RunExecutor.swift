@@ -35,6 +35,14 @@ package final class RunExecutor: TaskExecutor, @unchecked Sendable {
     /// Whether the calling thread is one of the run threads.
     package static var isCurrentThreadARunThread: Bool { RunThread.current != nil }
 
+    /// The executor preference for an unstructured task that should run where its creator does:
+    /// the run threads when created on one, else none. (`Task {}` does not inherit its creator's
+    /// preference: from a run thread it would start on the cooperative pool, and everything it
+    /// awaits would come back through a thread of that pool.)
+    package static var preferenceOfCurrentThread: (any TaskExecutor)? {
+        isCurrentThreadARunThread ? shared : nil
+    }
+
     /// Runs `work` on this thread as soon as the job running now returns (its task suspended or
     /// finished), before the thread takes its next job. Returns `false`, and does nothing, when
     /// the caller is not a run's job on a run thread.
