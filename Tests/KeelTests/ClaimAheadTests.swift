@@ -16,6 +16,7 @@ struct ClaimAheadTests {
         func run(input: Int, context: TaskContext) async throws -> Int {
             try await context.step("work") {
                 probe.hit("started")
+                probe.hit("started \(input)")
                 probe.gauge("running", 1)
                 defer { probe.gauge("running", -1) }
                 try await gate.wait()
@@ -89,6 +90,56 @@ struct ClaimAheadTests {
                 #expect(record?.leaseOwner == nil)
                 #expect(record?.status == .queued)
             }
+        }
+    }
+
+    @Test(arguments: TestStore.allCases)
+    func aCancelledRunClaimedAheadNeverStarts(store: TestStore) async throws {
+        let probe = Probe()
+        let gate = Gate()
+        try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: Self.configuration) { test in
+            // Given 2 runs executing and 2 claimed ahead
+            var handles: [RunHandle<Int>] = []
+            for index in 0..<6 { handles.append(try await test.trigger(Blocked.self, input: index)) }
+            try await eventually("4 runs leased to the worker") { try await leasedAndQueued(test).leased.count == 4 }
+            let leased = try await leasedAndQueued(test).leased
+            let records = try await test.engine.allRuns(RunQuery())
+            let inputs = Dictionary(uniqueKeysWithValues: records.map { ($0.id, String(decoding: $0.input, as: UTF8.self)) })
+            let ahead = try #require(leased.first { probe.count("started \(inputs[$0.id] ?? "")") == 0 })
+            // When one of those is cancelled, and the others may finish
+            try await test.engine.cancel(ahead.id)
+            gate.open()
+            // Then it never started, and every other run completes
+            for handle in handles where handle.id != ahead.id { _ = try await handle.result() }
+            #expect(probe.count("started \(inputs[ahead.id] ?? "")") == 0)
+            #expect(probe.count("started") == 5)
+            #expect(try await test.engine.run(ahead.id).status == .cancelled)
+        }
+    }
+
+    @Test(arguments: TestStore.allCases)
+    func aRunClaimedAheadAndCancelledFromAnotherProcessNeverStarts(store: TestStore) async throws {
+        let probe = Probe()
+        let gate = Gate()
+        try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: Self.configuration) { test in
+            // Given 2 runs executing and 2 claimed ahead
+            var handles: [RunHandle<Int>] = []
+            for index in 0..<6 { handles.append(try await test.trigger(Blocked.self, input: index)) }
+            try await eventually("4 runs leased to the worker") { try await leasedAndQueued(test).leased.count == 4 }
+            let leased = try await leasedAndQueued(test).leased
+            let records = try await test.engine.allRuns(RunQuery())
+            let inputs = Dictionary(uniqueKeysWithValues: records.map { ($0.id, String(decoding: $0.input, as: UTF8.self)) })
+            let ahead = try #require(leased.first { probe.count("started \(inputs[$0.id] ?? "")") == 0 })
+            // When another process (an engine on the same store) cancels one of them, and a
+            // while later the runs in flight finish
+            let other = try KeelEngine(store: test.store, tasks: test.tasks, clock: test.clock, logger: .keelTest)
+            try await other.cancel(ahead.id)
+            try await Task.sleep(for: .milliseconds(150))
+            gate.open()
+            // Then it never started here, and every other run completes
+            for handle in handles where handle.id != ahead.id { _ = try await handle.result() }
+            #expect(probe.count("started \(inputs[ahead.id] ?? "")") == 0)
+            #expect(try await test.engine.run(ahead.id).status == .cancelled)
         }
     }
 

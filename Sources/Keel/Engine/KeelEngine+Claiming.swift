@@ -143,8 +143,9 @@ extension KeelEngine {
             }
             if state.withLock({ $0.crashed || $0.phase == .stopped }) { return }
             do {
-                let before = state.withLock { $0.activeRuns }
+                // Runs claimed ahead first: one started meanwhile is then among `before`.
                 let ahead = claimedAhead.ids
+                let before = state.withLock { $0.activeRuns }
                 // Only runs executing or claimed ahead here: a run whose execution ended without
                 // its outcome written (the store was down) must not stay leased forever; its
                 // lease lapses and any worker takes it over.

@@ -10,15 +10,31 @@ extension KeelEngine {
         startRunsClaimedAhead()
     }
 
+    /// How long a run may wait claimed ahead before its lease is read again as it starts: a
+    /// run cancelled (or taken over) from another process meanwhile then never starts here.
+    static let claimedAheadLeaseCheckAfter = Duration.milliseconds(100)
+
     /// Starts runs claimed ahead while slots are free.
     func startRunsClaimedAhead() {
         while claimedAhead.count > 0 && isAcceptingWork && !draining.isOpen {
             guard slots.tryAcquire(upTo: 1) == 1 else { return }
-            guard let run = claimedAhead.takeFirst() else {
+            guard let held = claimedAhead.takeFirst() else {
                 slots.release(announce: false)
                 return
             }
-            startExecution(of: run, journal: run.journal)
+            let waitedLong = ContinuousClock.now - held.since > Self.claimedAheadLeaseCheckAfter
+            startExecution(of: held.run, journal: held.run.journal, checkingLease: waitedLong)
+        }
+    }
+
+    /// Whether `lease` is still this worker's, read from the store; a failed read says yes (the
+    /// run's first write would find out).
+    func stillHolds(_ lease: Lease) async -> Bool {
+        do {
+            guard let record = try await store.run(lease.runID) else { return false }
+            return record.leaseOwner == workerID && record.status == .running
+        } catch {
+            return true
         }
     }
 

@@ -176,7 +176,7 @@ extension KeelEngine {
             return cancelled.compactMap { state.activeRuns[$0] }
         }
         for task in local { task.cancel() }
-        _ = claimedAhead.dropNotHeld([], judged: Set(cancelled))
+        _ = claimedAhead.drop(Set(cancelled))
         for runID in cancelled {
             settlements.notify(runID)
             runChanges.notify(runID)

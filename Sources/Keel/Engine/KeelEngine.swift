@@ -176,12 +176,21 @@ public final class KeelEngine: Service, Sendable {
     // MARK: Executing runs
 
     /// Starts executing a run this engine holds the lease and a slot for.
-    func startExecution(of claimed: ClaimedRun, journal: [JournalEntry]?) {
+    /// - Parameter checkingLease: read the run's lease first, and give the slot back without
+    ///   executing it if the lease is no longer this worker's (a run claimed ahead that waited).
+    func startExecution(of claimed: ClaimedRun, journal: [JournalEntry]?, checkingLease: Bool = false) {
         let runID = claimed.record.id
         state.withLock { state in
             state.unsettledHere.insert(runID)
             state.activeRuns[runID] = Task(executorPreference: RunExecutor.shared) {
-                await self.execute(claimed, journal: journal)
+                let held = checkingLease ? await self.stillHolds(claimed.lease) : true
+                if held {
+                    await self.execute(claimed, journal: journal)
+                } else {
+                    self.logger.info("lease lost while claimed ahead; not starting the run", metadata: ["keel.run.id": .string(runID.rawValue)])
+                    self.releaseSlot()
+                    self.settlements.notify(runID)
+                }
                 await self.writeRemainingLogs(of: runID)
                 self.state.withLock { state in
                     state.activeRuns[runID] = nil
