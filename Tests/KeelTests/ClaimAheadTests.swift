@@ -38,16 +38,30 @@ struct ClaimAheadTests {
         return (runs.filter { $0.leaseOwner == worker && $0.status == .running }, runs.filter { $0.status == .queued && $0.leaseOwner == nil })
     }
 
+    /// Triggers 6 runs that block, and waits until 2 execute and 2 more are leased without starting.
+    func triggerSixAndWaitForTwoClaimedAhead(_ test: TestEngine) async throws -> [RunHandle<Int>] {
+        var handles: [RunHandle<Int>] = []
+        for index in 0..<6 { handles.append(try await test.trigger(Blocked.self, input: index)) }
+        try await eventually("4 runs leased to the worker") { try await leasedAndQueued(test).leased.count == 4 }
+        return handles
+    }
+
+    /// A run leased to the worker whose step has not started, and what `probe` counts its start as.
+    func aRunClaimedAhead(_ test: TestEngine, probe: Probe) async throws -> (id: RunID, start: String) {
+        let records = try await test.engine.allRuns(RunQuery())
+        let starts = Dictionary(uniqueKeysWithValues: records.map { ($0.id, "started \(String(decoding: $0.input, as: UTF8.self))") })
+        let ahead = try #require(try await leasedAndQueued(test).leased.first { probe.count(starts[$0.id] ?? "") == 0 })
+        return (ahead.id, starts[ahead.id] ?? "")
+    }
+
     @Test(arguments: TestStore.allCases)
     func aWorkerHoldsRunsClaimedAheadAndStartsThemAsSlotsFree(store: TestStore) async throws {
         let probe = Probe()
         let gate = Gate()
         try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: Self.configuration) { test in
             // Given a worker of 2 slots that claims 2 runs ahead, and 6 runs that block
-            var handles: [RunHandle<Int>] = []
-            for index in 0..<6 { handles.append(try await test.trigger(Blocked.self, input: index)) }
+            let handles = try await triggerSixAndWaitForTwoClaimedAhead(test)
             // Then 2 execute, 2 more are leased to it without starting, and 2 stay queued
-            try await eventually("4 runs leased to the worker") { try await leasedAndQueued(test).leased.count == 4 }
             #expect(probe.count("started") == 2)
             #expect(try await leasedAndQueued(test).queued.count == 2)
 
@@ -78,9 +92,7 @@ struct ClaimAheadTests {
         configuration.shutdownGracePeriod = .milliseconds(200)
         try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: configuration) { test in
             // Given 2 runs executing (held in their step) and 2 claimed ahead
-            var ids: [RunID] = []
-            for index in 0..<6 { ids.append(try await test.trigger(Blocked.self, input: index).id) }
-            try await eventually("4 runs leased to the worker") { try await leasedAndQueued(test).leased.count == 4 }
+            let ids = try await triggerSixAndWaitForTwoClaimedAhead(test).map(\.id)
             // When the worker shuts down gracefully (the held steps are cancelled after the grace period)
             try await test.shutdown()
             // Then the runs claimed ahead never started, and every run is queued again, with no lease
@@ -99,19 +111,14 @@ struct ClaimAheadTests {
         let gate = Gate()
         try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: Self.configuration) { test in
             // Given 2 runs executing and 2 claimed ahead
-            var handles: [RunHandle<Int>] = []
-            for index in 0..<6 { handles.append(try await test.trigger(Blocked.self, input: index)) }
-            try await eventually("4 runs leased to the worker") { try await leasedAndQueued(test).leased.count == 4 }
-            let leased = try await leasedAndQueued(test).leased
-            let records = try await test.engine.allRuns(RunQuery())
-            let inputs = Dictionary(uniqueKeysWithValues: records.map { ($0.id, String(decoding: $0.input, as: UTF8.self)) })
-            let ahead = try #require(leased.first { probe.count("started \(inputs[$0.id] ?? "")") == 0 })
+            let handles = try await triggerSixAndWaitForTwoClaimedAhead(test)
+            let ahead = try await aRunClaimedAhead(test, probe: probe)
             // When one of those is cancelled, and the others may finish
             try await test.engine.cancel(ahead.id)
             gate.open()
             // Then it never started, and every other run completes
             for handle in handles where handle.id != ahead.id { _ = try await handle.result() }
-            #expect(probe.count("started \(inputs[ahead.id] ?? "")") == 0)
+            #expect(probe.count(ahead.start) == 0)
             #expect(probe.count("started") == 5)
             #expect(try await test.engine.run(ahead.id).status == .cancelled)
         }
@@ -123,13 +130,8 @@ struct ClaimAheadTests {
         let gate = Gate()
         try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: Self.configuration) { test in
             // Given 2 runs executing and 2 claimed ahead
-            var handles: [RunHandle<Int>] = []
-            for index in 0..<6 { handles.append(try await test.trigger(Blocked.self, input: index)) }
-            try await eventually("4 runs leased to the worker") { try await leasedAndQueued(test).leased.count == 4 }
-            let leased = try await leasedAndQueued(test).leased
-            let records = try await test.engine.allRuns(RunQuery())
-            let inputs = Dictionary(uniqueKeysWithValues: records.map { ($0.id, String(decoding: $0.input, as: UTF8.self)) })
-            let ahead = try #require(leased.first { probe.count("started \(inputs[$0.id] ?? "")") == 0 })
+            let handles = try await triggerSixAndWaitForTwoClaimedAhead(test)
+            let ahead = try await aRunClaimedAhead(test, probe: probe)
             // When another process (an engine on the same store) cancels one of them, and a
             // while later the runs in flight finish
             let other = try KeelEngine(store: test.store, tasks: test.tasks, clock: test.clock, logger: .keelTest)
@@ -138,7 +140,7 @@ struct ClaimAheadTests {
             gate.open()
             // Then it never started here, and every other run completes
             for handle in handles where handle.id != ahead.id { _ = try await handle.result() }
-            #expect(probe.count("started \(inputs[ahead.id] ?? "")") == 0)
+            #expect(probe.count(ahead.start) == 0)
             #expect(try await test.engine.run(ahead.id).status == .cancelled)
         }
     }
