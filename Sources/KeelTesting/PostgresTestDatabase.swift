@@ -11,13 +11,43 @@ public enum PostgresTestDatabase {
         ProcessInfo.processInfo.environment["KEEL_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// Whether the current task already holds its use of the server (``PostgresServerAccess``).
+    @TaskLocal static var usesTheServer = false
+
     /// Why PostgreSQL tests are skipped when ``url`` is not set.
     public static let howToEnable = "PostgreSQL tests are skipped: KEEL_POSTGRES_URL is not set. Run scripts/test (it installs and starts PostgreSQL), or set KEEL_POSTGRES_URL=postgres://user@host:port/database"
 
     /// Runs `body` with a store in a new schema (its own tables) and the client configuration
     /// that reaches that schema (for more stores or processes on it), then drops the schema.
+    /// - Parameter aloneOnTheServer: wait until no other test of the process uses the server,
+    ///   and keep others off it meanwhile: for a test that restarts the server (every
+    ///   connection drops then, and the other tests' statements would wait out their deadline).
     public static func withFreshSchema<Result: Sendable>(
         maximumConnections: Int = 8,
+        aloneOnTheServer: Bool = false,
+        _ body: (PostgresRunStore, PostgresClient.Configuration) async throws -> Result
+    ) async throws -> Result {
+        // A store opened while this task already uses the server shares that use: waiting again
+        // behind a test that wants the server alone would wait for ourselves.
+        if usesTheServer && !aloneOnTheServer {
+            return try await withFreshSchemaOnTheServer(maximumConnections: maximumConnections, body)
+        }
+        let access = PostgresServerAccess.shared
+        await access.acquire(alone: aloneOnTheServer)
+        do {
+            let result = try await $usesTheServer.withValue(true) {
+                try await withFreshSchemaOnTheServer(maximumConnections: maximumConnections, body)
+            }
+            await access.release(alone: aloneOnTheServer)
+            return result
+        } catch {
+            await access.release(alone: aloneOnTheServer)
+            throw error
+        }
+    }
+
+    private static func withFreshSchemaOnTheServer<Result: Sendable>(
+        maximumConnections: Int,
         _ body: (PostgresRunStore, PostgresClient.Configuration) async throws -> Result
     ) async throws -> Result {
         guard let url else { throw PostgresTestError(message: howToEnable) }

@@ -120,7 +120,9 @@ struct MultiWorkerTests {
     /// each step journaled once. (A query postgres-nio sent on a connection already closed
     /// used to hang its run forever; see `StoreDeadline`.)
     @Test func restartingPostgreSQLMidLoadLosesNoRun() async throws {
-        try await PostgresTestDatabase.withFreshSchema { store, configuration in
+        // Alone on the server: the restart drops every connection of the test process, and a
+        // test running meanwhile would wait out its statements' deadlines (30 s each).
+        try await PostgresTestDatabase.withFreshSchema(aloneOnTheServer: true) { store, configuration in
             let url = try Self.url(of: configuration)
             let workers = try (0..<4).map { _ in try WorkerProcess(postgresURL: url, leaseSeconds: 3) }
             defer { workers.forEach { $0.kill(SIGKILL) } }
