@@ -50,7 +50,7 @@ struct RecordedJSONDecoderTests {
         try expectBothDecode(StepResult(value: Int.min + 1, label: "é \" \\ / \n \t \u{1F600} \u{0001} \u{0000}"))
         try expectBothDecode(
             Everything(
-                id: 42, name: nil, missing: nil, scores: [1.5, -0.0, 1e300, 3, 0.1, 5e-324], kind: .second, byName: ["x": 1, "y": -2],
+                id: 42, name: nil, missing: nil, scores: [1.5, -0.0, 1e300, 3, 0.1, .leastNonzeroMagnitude], kind: .second, byName: ["x": 1, "y": -2],
                 byNumber: [1: "a", -3: "b"], choice: .named(name: "n", tags: ["t", ""]), nested: [[StepResult(value: 1, label: "")], []],
                 flag: true, small: 255, big: UInt64.max
             )
