@@ -28,11 +28,11 @@ final class ClaimedAheadRuns: Sendable {
         runs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
     }
 
-    /// Takes every run held.
-    func takeAll() -> [ClaimedRun] {
+    /// Drops every run held; returns their ids.
+    func dropAll() -> [RunID] {
         runs.withLock { runs in
             defer { runs = [] }
-            return runs.map(\.run)
+            return runs.map(\.run.record.id)
         }
     }
 

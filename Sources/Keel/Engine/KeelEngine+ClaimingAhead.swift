@@ -53,24 +53,25 @@ extension KeelEngine {
     /// Lets go of the runs claimed ahead when the engine drains: their leases are released with
     /// the others' when it stops.
     func dropRunsClaimedAhead() {
-        let dropped = claimedAhead.takeAll()
-        guard !dropped.isEmpty else { return }
-        state.withLock { state in
-            for run in dropped { state.unsettledHere.remove(run.record.id) }
-        }
-        for run in dropped { settlements.notify(run.record.id) }
+        forgetRunsClaimedAhead(claimedAhead.dropAll())
     }
 
     /// Drops the runs claimed ahead among `judged` whose lease the last renewal did not find held.
     func dropRunsClaimedAheadNoLongerHeld(_ held: Set<RunID>, judged: [RunID]) {
         let lost = claimedAhead.dropNotHeld(held, judged: Set(judged))
-        guard !lost.isEmpty else { return }
-        state.withLock { state in
-            for id in lost { state.unsettledHere.remove(id) }
-        }
         for id in lost {
             logger.info("lease lost; dropping the run claimed ahead", metadata: ["keel.run.id": .string(id.rawValue)])
-            settlements.notify(id)
         }
+        forgetRunsClaimedAhead(lost)
+    }
+
+    /// Runs dropped from those claimed ahead no longer settle here: their callers read the
+    /// store again.
+    private func forgetRunsClaimedAhead(_ ids: [RunID]) {
+        guard !ids.isEmpty else { return }
+        state.withLock { state in
+            for id in ids { state.unsettledHere.remove(id) }
+        }
+        for id in ids { settlements.notify(id) }
     }
 }

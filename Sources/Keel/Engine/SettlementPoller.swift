@@ -5,8 +5,8 @@ import Synchronization
 /// at once: one read of all the awaited runs' statuses per round, not one read per caller.
 ///
 /// Outcomes written here wake their callers at once through ``KeelEngine/settlements``; the
-/// poll is for the rest, and reads only runs not executing here. Rounds start 10 ms after a caller arrives and back off to 500 ms;
-/// the polling task ends when nobody waits.
+/// poll is for the rest, and reads only runs not executing here. Rounds start 10 ms after a
+/// caller arrives and back off to 500 ms; the polling task ends when nobody waits.
 final class SettlementPoller: Sendable {
     /// How a run ended (or parked), as callers of ``RunHandle/result()`` need it.
     struct Outcome: Sendable {
