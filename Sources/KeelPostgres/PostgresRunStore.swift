@@ -111,7 +111,8 @@ public final class PostgresRunStore: RunStore {
         _ what: String, _ statement: @escaping @Sendable (PostgresConnection) async throws -> [PostgresRow]
     ) async throws -> [PostgresRow] {
         do {
-            return try await StoreDeadline.run(what, timeout: operationTimeout) { [client] in
+            // One statement holds no lock across awaits: its answer may come back to a run thread.
+            return try await StoreDeadline.run(what, timeout: operationTimeout, nearItsCaller: true) { [client] in
                 try await client.withConnection { connection in try await statement(connection) }
             }
         } catch {

@@ -16,13 +16,19 @@ enum StoreDeadline {
     static let watchdog = DeadlineWatchdog()
 
     /// Runs `work`, or throws ``KeelError/Code/storeFailure`` when it has not finished after `timeout`.
+    /// - Parameter nearItsCaller: run `work` where its caller runs (a run thread, see
+    ///   `RunExecutor`) rather than on the cooperative pool: for one statement, whose answer
+    ///   then comes back to that thread. Not for a transaction: it holds row locks across its
+    ///   awaits, and a run thread busy with other runs (or a SQLite commit) must not keep other
+    ///   workers waiting on those locks.
     static func run<Value: Sendable>(
-        _ what: String, timeout: Duration, _ work: @escaping @Sendable () async throws -> Value
+        _ what: String, timeout: Duration, nearItsCaller: Bool = false, _ work: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         let outcome = Outcome<Value>()
+        let preference = nearItsCaller ? RunExecutor.preferenceOfCurrentThread : nil
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                outcome.start(continuation, timeout: timeout, what: what, work: work)
+                outcome.start(continuation, timeout: timeout, what: what, preference: preference, work: work)
             }
         } onCancel: {
             outcome.cancel()
@@ -40,13 +46,12 @@ enum StoreDeadline {
 
         private let state = Mutex(State())
 
-        func start(_ continuation: CheckedContinuation<Value, any Error>, timeout: Duration, what: String, work: @escaping @Sendable () async throws -> Value) {
+        func start(
+            _ continuation: CheckedContinuation<Value, any Error>, timeout: Duration, what: String, preference: (any TaskExecutor)?,
+            work: @escaping @Sendable () async throws -> Value
+        ) {
             // The worker and the deadline are registered before either can finish (finishing
             // takes the lock too).
-            // The worker runs where its caller does: from a run thread, a statement's answer
-            // comes back to that thread, not through the cooperative pool (two more thread
-            // wake-ups per statement).
-            let preference = RunExecutor.preferenceOfCurrentThread
             let cancelledAlready = state.withLock { state in
                 state.continuation = continuation
                 state.worker = Task(executorPreference: preference) {

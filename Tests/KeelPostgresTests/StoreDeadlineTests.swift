@@ -32,14 +32,19 @@ struct StoreDeadlineTests {
         }
     }
 
-    @Test func anOperationStartedOnARunThreadRunsOnARunThread() async throws {
-        // Given a store call made by a run's code, on a run thread
-        let onRunThread = try await Task(executorPreference: RunExecutor.shared) {
-            try await StoreDeadline.run("probe", timeout: .seconds(5)) { RunExecutor.isCurrentThreadARunThread }
+    @Test func aStatementStartedOnARunThreadRunsOnARunThreadAndATransactionDoesNot() async throws {
+        // Given store calls made by a run's code, on a run thread
+        let (statement, transaction) = try await Task(executorPreference: RunExecutor.shared) {
+            (
+                try await StoreDeadline.run("probe", timeout: .seconds(5), nearItsCaller: true) { RunExecutor.isCurrentThreadARunThread },
+                try await StoreDeadline.run("probe", timeout: .seconds(5)) { RunExecutor.isCurrentThreadARunThread }
+            )
         }.value
-        // Then its work ran there too (no hop to the cooperative pool and back)
-        #expect(onRunThread)
+        // Then a statement's work ran there too (no hop to the cooperative pool and back), and a
+        // transaction's (which holds row locks across its awaits) on the cooperative pool
+        #expect(statement)
+        #expect(!transaction)
         // And a call from the cooperative pool stays off the run threads
-        #expect(try await StoreDeadline.run("probe", timeout: .seconds(5)) { RunExecutor.isCurrentThreadARunThread } == false)
+        #expect(try await StoreDeadline.run("probe", timeout: .seconds(5), nearItsCaller: true) { RunExecutor.isCurrentThreadARunThread } == false)
     }
 }
