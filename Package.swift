@@ -181,7 +181,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KeelCLITests",
-            dependencies: ["Keel", "KeelCLI", "keel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Keel", "KeelCLI", "KeelTesting", "keel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import KeelTesting
 import Keel
 import KeelSQLite
 import Testing
@@ -77,7 +78,7 @@ final class HelperProcess: @unchecked Sendable {
         helper.process.executableURL = try executableURL()
         helper.process.arguments = arguments
         helper.process.standardOutput = helper.output
-        try helper.process.run()
+        try ChildProcessLauncher.run(helper.process)
         return helper
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KeelTesting
 import Testing
 
 /// A real `keel dev --port 0` server in a subprocess, on a temporary data directory.
@@ -82,7 +83,7 @@ final class DevServer: @unchecked Sendable {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         process.currentDirectoryURL = directory
-        try process.run()
+        try ChildProcessLauncher.run(process)
 
         let deadline = ContinuousClock.now + .seconds(60)
         while true {

@@ -1,4 +1,5 @@
 import Foundation
+import KeelTesting
 
 /// What a finished `keel` process wrote and how it exited.
 struct CommandResult: Sendable, CustomStringConvertible {
@@ -110,7 +111,7 @@ final class RunningKeel: @unchecked Sendable {
         process.standardError = stderrHandle
         let input = Pipe()
         process.standardInput = input
-        try process.run()
+        try ChildProcessLauncher.run(process)
         if let standardInput { input.fileHandleForWriting.write(Data(standardInput.utf8)) }
         try? input.fileHandleForWriting.close()
     }

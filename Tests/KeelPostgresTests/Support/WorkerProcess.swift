@@ -1,4 +1,5 @@
 import Foundation
+import KeelTesting
 
 /// A `keel-test-worker worker --postgres …` process: a real worker on its own machine, as far
 /// as the database can tell.
@@ -19,7 +20,7 @@ final class WorkerProcess: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcessLauncher.run(process)
     }
 
     deinit { kill(SIGKILL) }
