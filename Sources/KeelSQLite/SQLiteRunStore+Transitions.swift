@@ -102,18 +102,7 @@ extension SQLiteRunStore {
     static let leaseCondition = "AND lease_token = ? AND lease_owner = ? AND (status = 'queued' OR status = 'running' OR status = 'waiting')"
 
     /// Selects 1 while the lease bound after the id is the run's (built once, not per commit).
-    static let checkLeaseSQL = "SELECT 1 FROM run WHERE id = ? \(leaseCondition)"
-
-    /// The lease-fenced statements a run's commits execute, for the test that keeps them free of
-    /// temporary b-trees (see ``leaseCondition``).
-    package static var leaseFencedStatements: [String] {
-        [
-            checkLeaseSQL,
-            "UPDATE run SET status = 'running', wake_at = NULL, waiting_on = NULL, updated_at = ? WHERE id = ? \(leaseCondition)",
-            finishUnderLeaseSQL,
-            parentWaitpointSQL,
-        ]
-    }
+    private static let checkLeaseSQL = "SELECT 1 FROM run WHERE id = ? \(leaseCondition)"
 
     static func leaseArguments(_ lease: Lease) -> StatementArguments {
         [lease.token, lease.workerID]

@@ -116,18 +116,20 @@ extension SQLiteRunStore {
 
     /// One child of a batch settled: counts it down and completes the batch at zero.
     static func settleChild(of waitpointID: String, now: Int64, db: Database) throws {
+        // Read back by a SELECT, not RETURNING, which SQLite buffers in a temporary b-tree.
+        try db.cachedStatement(
+            sql: """
+                UPDATE waitpoint SET pending_children = pending_children - 1
+                WHERE id = ? AND status = 'pending' AND pending_children > 0
+                """
+        ).execute(arguments: [waitpointID])
+        guard db.changesCount > 0 else { return }
         let row = try Row.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    UPDATE waitpoint SET pending_children = pending_children - 1
-                    WHERE id = ? AND status = 'pending' AND pending_children > 0
-                    RETURNING pending_children, run_id
-                    """
-            ),
+            db.cachedStatement(sql: "SELECT pending_children, run_id FROM waitpoint WHERE id = ?"),
             arguments: [waitpointID]
         )
-        guard let row, (row["pending_children"] as Int) == 0 else { return }
-        try complete(waitpointID, payload: nil, runID: RunID(row["run_id"]), now: now, db: db)
+        guard let row, (row[0] as Int) == 0 else { return }
+        try complete(waitpointID, payload: nil, runID: RunID(row[1]), now: now, db: db)
     }
 
     static func resolution(ofCompleted waitpoint: Waitpoint, db: Database) throws -> WaitResolution {
