@@ -22,20 +22,22 @@ extension SQLiteRunStore {
         }
     }
 
-    /// Claims from a queue without limits: the due runs in claim order, each leased by its id.
+    /// Claims from a queue without limits: the due runs, read in claim order, then each leased
+    /// by its id.
     ///
-    /// Not one `UPDATE … WHERE id IN (SELECT …) RETURNING …`: SQLite runs an `IN` subquery, an
-    /// `IN` list of more than two constants and `RETURNING` each through a temporary b-tree,
-    /// whose page cache (about 85 KB) it allocates and frees on every execution.
+    /// Not one `UPDATE … WHERE id IN (SELECT …) RETURNING …`, nor task names `IN (…)`: SQLite
+    /// evaluates an `IN` subquery, an `IN` list of more than two constants and `RETURNING` each
+    /// through a temporary b-tree, whose page cache (about 85 KB) it allocates and frees on every
+    /// execution. Claims that take a run or two as slots free up paid that several times per run.
     private static func claimUnlimited(queue: String, request: ClaimRequest, db: Database) throws -> [ClaimedRun] {
         let now = request.now.millisecondsSince1970
         var arguments: StatementArguments = [queue, now, now, request.workerID]
         arguments += StatementArguments(request.taskNames)
         arguments += [request.limit]
-        let due = try String.fetchAll(
+        let due = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT id FROM run
+                    SELECT \(runColumns) FROM run
                     WHERE queue = ? AND available_at IS NOT NULL AND available_at - priority_ms <= ? AND available_at <= ?
                       AND (lease_owner IS NULL OR lease_owner != ?)
                       AND \(taskNameCondition(count: request.taskNames.count))
@@ -45,7 +47,7 @@ extension SQLiteRunStore {
             ),
             arguments: arguments
         )
-        return try due.compactMap { try lease(RunID($0), request: request, db: db) }
+        return try due.map { try lease(selected: $0, request: request, db: db) }
     }
 
     /// `task_name` is one of `count` bound names, compared one by one (see
@@ -149,25 +151,44 @@ extension SQLiteRunStore {
         ) ?? 0
     }
 
-    private static func lease(_ id: RunID, request: ClaimRequest, db: Database) throws -> ClaimedRun? {
+    /// The claim's UPDATE of one run, by id.
+    private static let leaseSQL = """
+        UPDATE run
+        SET status = 'running', lease_owner = ?, lease_token = lease_token + 1, lease_expires_at = ?,
+            available_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?, wake_at = NULL
+        WHERE id = ?
+        """
+
+    private static func leaseArguments(_ id: String, request: ClaimRequest) -> StatementArguments {
         let now = request.now.millisecondsSince1970
         let expires = request.leaseExpiresAt.millisecondsSince1970
-        try db.cachedStatement(
-            sql: """
-                UPDATE run
-                SET status = 'running', lease_owner = ?, lease_token = lease_token + 1, lease_expires_at = ?,
-                    available_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?, wake_at = NULL
-                WHERE id = ?
-                """
-        ).execute(arguments: [request.workerID, expires, expires, now, now, id.rawValue])
-        guard db.changesCount > 0 else { return nil }
-        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(runColumns) FROM run WHERE id = ?"), arguments: [id.rawValue])
-        return try row.map { try claimedRun($0, request: request) }
+        return [request.workerID, expires, expires, now, now, id]
     }
 
-    private static func claimedRun(_ row: Row, request: ClaimRequest) throws -> ClaimedRun {
-        let record = try RunRecord(row: row)
-        let token: Int64 = row[leaseTokenColumn]
+    /// Leases the run with `id` and reads it back.
+    private static func lease(_ id: RunID, request: ClaimRequest, db: Database) throws -> ClaimedRun? {
+        try db.cachedStatement(sql: leaseSQL).execute(arguments: leaseArguments(id.rawValue, request: request))
+        guard db.changesCount > 0 else { return nil }
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(runColumns) FROM run WHERE id = ?"), arguments: [id.rawValue])
+        return try row.map { try claimedRun(RunRecord(row: $0), token: $0[leaseTokenColumn], request: request) }
+    }
+
+    /// Leases the run read as `row` (``runColumns``) in this transaction, and returns it as the
+    /// UPDATE left it, without reading it back.
+    private static func lease(selected row: Row, request: ClaimRequest, db: Database) throws -> ClaimedRun {
+        var record = try RunRecord(row: row)
+        try db.cachedStatement(sql: leaseSQL).execute(arguments: leaseArguments(record.id.rawValue, request: request))
+        let now = Date(millisecondsSince1970: request.now.millisecondsSince1970)
+        record.status = .running
+        record.leaseOwner = request.workerID
+        record.leaseExpiresAt = Date(millisecondsSince1970: request.leaseExpiresAt.millisecondsSince1970)
+        record.startedAt = record.startedAt ?? now
+        record.updatedAt = now
+        record.wakeAt = nil
+        return claimedRun(record, token: (row[leaseTokenColumn] as Int64) + 1, request: request)
+    }
+
+    private static func claimedRun(_ record: RunRecord, token: Int64, request: ClaimRequest) -> ClaimedRun {
         let lease = Lease(runID: record.id, workerID: request.workerID, token: token, expiresAt: request.leaseExpiresAt)
         // Its first lease (created queued with token 0): no journal entry can exist yet, since
         // entries are written under a lease, and the store's own (cancelled, expired) end the run.
