@@ -1,106 +1,82 @@
 import Foundation
 import Keel
-import NIOFoundationCompat
+import NIOCore
 import PostgresNIO
 
 extension PostgresRunStore {
     /// A run's journal from `fromSequence` on, read as one row of one array per column.
     ///
-    /// A run's whole journal is read on every resume. Read as a row per entry, 1,000 entries took
-    /// 4.5–5 ms here, of which the server's work was 0.5 ms: the rest was postgres-nio's
-    /// per-row cost, the row stream's hand-offs between threads and a generic decode of ten
-    /// cells per row. One row of arrays is one message, decoded an array at a time: keel-bench's R
-    /// on a durable cluster, 1,001 entries, 9.3 ms → 4.5–5.4 ms (2026-12-06).
+    /// A run's whole journal is read on every resume, so its cost is the cost of a resume. For
+    /// 1,000 entries, here:
+    /// - as a row per entry, 4.5–5 ms, of which the server's work was 0.5 ms: the rest was
+    ///   postgres-nio's per-row cost, the row stream's hand-offs between threads and a generic
+    ///   decode of ten cells per row;
+    /// - as one row of arrays decoded by postgres-nio, 4–6 ms, of which 1–1.7 ms went to decoding
+    ///   the arrays (a buffer slice and a generic decode per element, and NULLs aggregated as
+    ///   placeholders with a mask, since its arrays may not hold NULLs) and building entries;
+    /// - as one `bytea` the server concatenates, the server's work grew by half a millisecond;
+    /// - as one row of arrays read with ``BinaryArrayReader``: one pass over each array's bytes.
     ///
-    /// Nullable columns are aggregated with a placeholder, and `nulls` holds, per entry, one bit
-    /// per nullable column that was NULL (PostgreSQL's arrays may hold NULLs; postgres-nio's
-    /// array decoding may not). PostgreSQL gives `|` and `<<` one precedence: each shift is in
-    /// parentheses. The arrays' order is the scan's; entries are put in order by
-    /// their sequence here rather than by an `ORDER BY` in each aggregate.
+    /// The arrays' order is the scan's; entries are put in order by their sequence here rather
+    /// than by an `ORDER BY` in each aggregate.
     func readJournal(_ id: RunID, fromSequence: Int) async throws -> [JournalEntry] {
         var parameters = SQLParameters()
         let sql = """
-            SELECT array_agg(sequence), array_agg(COALESCE(position, 0)), array_agg(kind), array_agg(name), \
-            array_agg(attempt), array_agg(COALESCE(payload, ''::bytea)), array_agg(COALESCE(error, '')), \
-            array_agg(COALESCE(started_at, 0)), array_agg(COALESCE(wake_at, 0)), array_agg(recorded_at), \
-            array_agg((position IS NULL)::int | ((payload IS NULL)::int << 1) | ((error IS NULL)::int << 2) \
-            | ((started_at IS NULL)::int << 3) | ((wake_at IS NULL)::int << 4))
+            SELECT array_agg(sequence), array_agg(position), array_agg(kind), array_agg(name), array_agg(attempt), \
+            array_agg(payload), array_agg(error), array_agg(started_at), array_agg(wake_at), array_agg(recorded_at)
             FROM journal_entry
             WHERE run_id = \(parameters.bind(id.rawValue)) AND sequence >= \(parameters.bind(Int64(fromSequence)))
             """
         let rows = try await query("read of the journal of run '\(id)'", PreparedSQL(sql: sql, parameters: parameters))
         guard let row = rows.first else { return [] }
-        return try JournalColumns(row).entries(of: id)
-    }
-}
-
-/// The columns of a journal read by `readJournal`, one array each, aligned by index.
-private struct JournalColumns {
-    var sequences: [Int32] = []
-    var positions: [Int32] = []
-    var kinds: [String] = []
-    var names: [String] = []
-    var attempts: [Int32] = []
-    var payloads: [ByteBuffer] = []
-    var errors: [String] = []
-    var startedAts: [Int64] = []
-    var wakeAts: [Int64] = []
-    var recordedAts: [Int64] = []
-    var nulls: [Int32] = []
-
-    private enum Null {
-        static let position: Int32 = 1
-        static let payload: Int32 = 1 << 1
-        static let error: Int32 = 1 << 2
-        static let startedAt: Int32 = 1 << 3
-        static let wakeAt: Int32 = 1 << 4
+        return try Self.journalEntries(of: id, from: row)
     }
 
-    /// Decodes the row; an empty journal is a row of NULLs (`array_agg` of no rows).
-    init(_ row: PostgresRow) throws {
-        let decoded = try row.decode(
-            ([Int32]?, [Int32]?, [String]?, [String]?, [Int32]?, [ByteBuffer]?, [String]?, [Int64]?, [Int64]?, [Int64]?, [Int32]?).self
+    /// Decodes the row of arrays of `readJournal`, in order of sequence.
+    private static func journalEntries(of runID: RunID, from row: PostgresRow) throws -> [JournalEntry] {
+        let cells = try row.decode(
+            (ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?).self
         )
-        guard let sequences = decoded.0 else { return }
-        self.sequences = sequences
-        positions = decoded.1 ?? []
-        kinds = decoded.2 ?? []
-        names = decoded.3 ?? []
-        attempts = decoded.4 ?? []
-        payloads = decoded.5 ?? []
-        errors = decoded.6 ?? []
-        startedAts = decoded.7 ?? []
-        wakeAts = decoded.8 ?? []
-        recordedAts = decoded.9 ?? []
-        nulls = decoded.10 ?? []
-        let count = sequences.count
-        let counts = [
-            positions.count, kinds.count, names.count, attempts.count, payloads.count, errors.count, startedAts.count,
-            wakeAts.count, recordedAts.count, nulls.count,
-        ]
-        guard counts.allSatisfy({ $0 == count }) else {
-            throw KeelError(.storeFailure, "a journal read returned columns of different lengths (\(count) and \(counts))")
+        let what = "the journal of run '\(runID)'"
+        var sequences = try BinaryArrayReader(cells.0, what: what)
+        var positions = try BinaryArrayReader(cells.1, what: what)
+        var kinds = try BinaryArrayReader(cells.2, what: what)
+        var names = try BinaryArrayReader(cells.3, what: what)
+        var attempts = try BinaryArrayReader(cells.4, what: what)
+        var payloads = try BinaryArrayReader(cells.5, what: what)
+        var errors = try BinaryArrayReader(cells.6, what: what)
+        var startedAts = try BinaryArrayReader(cells.7, what: what)
+        var wakeAts = try BinaryArrayReader(cells.8, what: what)
+        var recordedAts = try BinaryArrayReader(cells.9, what: what)
+        let counts = [positions, kinds, names, attempts, payloads, errors, startedAts, wakeAts, recordedAts].map(\.count)
+        guard counts.allSatisfy({ $0 == sequences.count }) else {
+            throw KeelError(.storeFailure, "\(what) was read as columns of different lengths (\(sequences.count) and \(counts))")
         }
-    }
-
-    /// The entries of run `runID`, in order of sequence.
-    func entries(of runID: RunID) -> [JournalEntry] {
-        var order = Array(sequences.indices)
-        if !zip(sequences, sequences.dropFirst()).allSatisfy({ $0 < $1 }) {
-            order.sort { sequences[$0] < sequences[$1] }
+        func required<Value>(_ value: Value?, _ column: String) throws -> Value {
+            guard let value else { throw KeelError(.storeFailure, "\(what) has a NULL \(column)") }
+            return value
         }
-        return order.map { index in
-            let nulls = nulls[index]
-            func isNull(_ column: Int32) -> Bool { nulls & column != 0 }
-            return JournalEntry(
-                runID: runID, sequence: Int(sequences[index]), position: isNull(Null.position) ? nil : Int(positions[index]),
-                kind: JournalEntry.Kind(rawValue: kinds[index]), name: names[index], attempt: Int(attempts[index]),
-                payload: isNull(Null.payload) ? nil : Data(buffer: payloads[index]),
-                error: isNull(Null.error) ? nil : PostgresRunStore.decodeError(errors[index]),
-                startedAt: isNull(Null.startedAt) ? nil : Date(millisecondsSince1970: startedAts[index]),
-                wakeAt: isNull(Null.wakeAt) ? nil : Date(millisecondsSince1970: wakeAts[index]),
-                recordedAt: Date(millisecondsSince1970: recordedAts[index])
+        var entries: [JournalEntry] = []
+        entries.reserveCapacity(sequences.count)
+        for _ in 0..<sequences.count {
+            entries.append(
+                JournalEntry(
+                    runID: runID, sequence: Int(try required(sequences.nextInt32(), "sequence")),
+                    position: try positions.nextInt32().map(Int.init),
+                    kind: JournalEntry.Kind(rawValue: try required(kinds.nextString(), "kind")),
+                    name: try required(names.nextString(), "name"),
+                    attempt: Int(try required(attempts.nextInt32(), "attempt")),
+                    payload: try payloads.nextData(),
+                    error: try errors.nextString().flatMap(PostgresRunStore.decodeError),
+                    startedAt: try startedAts.nextInt64().map(Date.init(millisecondsSince1970:)),
+                    wakeAt: try wakeAts.nextInt64().map(Date.init(millisecondsSince1970:)),
+                    recordedAt: Date(millisecondsSince1970: try required(recordedAts.nextInt64(), "recorded_at"))
+                )
             )
         }
+        if !zip(entries, entries.dropFirst()).allSatisfy({ $0.sequence < $1.sequence }) {
+            entries.sort { $0.sequence < $1.sequence }
+        }
+        return entries
     }
 }

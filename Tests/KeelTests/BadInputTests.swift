@@ -85,4 +85,20 @@ struct BadInputTests {
             #expect(error.message == "no run with id 'no-such-run'")
         }
     }
+
+    @Test(arguments: TestStore.allCases)
+    func theJournalOfAnUnknownRunIsAClearErrorAndAQueuedRunsIsEmpty(store: TestStore) async throws {
+        var configuration = KeelEngine.Configuration()
+        configuration.concurrency = 1
+        try await withTestEngine(store: store, tasks: [Ship(probe: Probe())], configuration: configuration) { test in
+            let error = try await #require(throws: KeelError.self) { try await test.engine.journal("no-such-run") }
+            #expect(error.code == .runNotFound)
+            #expect(error.message == "no run with id 'no-such-run'")
+            // A run that has not started exists with no entries.
+            let later = try await test.engine.trigger(
+                taskName: "ship-order", input: Data(#"{"orderID":"o","amountCents":1}"#.utf8), options: TriggerOptions(delay: .seconds(60))
+            )
+            #expect(try await test.engine.journal(later).isEmpty)
+        }
+    }
 }

@@ -156,8 +156,10 @@ extension KeelEngine {
     /// The run's journal, in order.
     /// - Throws: ``KeelError/Code/runNotFound``.
     public func journal(_ id: RunID) async throws -> [JournalEntry] {
-        _ = try await run(id)
-        return try await store.journal(id)
+        // Entries exist only for a run that exists: the run is looked up only when there are none.
+        let entries = try await store.journal(id)
+        if entries.isEmpty { _ = try await run(id) }
+        return entries
     }
 
     /// Runs matching `query`, newest first.
