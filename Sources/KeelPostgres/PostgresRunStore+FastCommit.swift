@@ -91,16 +91,20 @@ struct OneStatementCommit {
     private var entryCondition = ""
 
     /// The statement's start: the run's row locked if `lease` is still its lease, and `entry`
-    /// inserted if given.
+    /// inserted if given. The row is found by its primary key alone and its lease compared after
+    /// (`OFFSET 0` keeps the comparison out of the lookup): on statistics taken while the table
+    /// was small, the planner may otherwise read it through the index of leased runs, all of the
+    /// worker's runs.
     init(lease: Lease, entry: JournalEntry?) throws {
         let id = bind(lease.runID.rawValue)
         with(
             "lease",
             """
-            SELECT id, parent_waitpoint_id FROM run
-            WHERE id = \(id) AND lease_token = \(bind(lease.token)) AND lease_owner = \(bind(lease.workerID))
+            SELECT id, parent_waitpoint_id FROM (
+                SELECT id, parent_waitpoint_id, lease_token, lease_owner, status FROM run WHERE id = \(id) OFFSET 0 FOR UPDATE
+            ) AS locked
+            WHERE lease_token = \(bind(lease.token)) AND lease_owner = \(bind(lease.workerID))
               AND status IN ('queued', 'running', 'waiting')
-            FOR UPDATE
             """
         )
         if let entry {

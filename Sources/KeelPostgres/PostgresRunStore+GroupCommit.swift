@@ -76,6 +76,14 @@ extension PostgresRunStore {
     ///
     /// Its text is the same for every batch, so each connection prepares and plans it once
     /// (with a `VALUES` row per commit, every size was another statement, planned anew).
+    ///
+    /// Each run's row is looked up and locked by its primary key alone, one `LATERAL` lookup per
+    /// input row, and its lease compared after (`OFFSET 0` keeps the comparison from being pushed
+    /// into the lookup): with the lease's columns in the lookup, the planner chose the index of
+    /// leased runs and filtered all of the worker's runs for each input row. As a join, the plan
+    /// made on statistics taken while the table was small read every unfinished run through the
+    /// status index and hashed them against the input: with 6,000 runs triggered at once, each
+    /// grouped commit read thousands of rows, and that was most of the server's CPU in Ac.
     /// - Returns: a row per run whose lease was held: its id and whether its finish (if any) was written.
     static func groupedCommitStatement(_ commits: [GroupedCommit]) throws -> PreparedSQL {
         var p = SQLParameters()
@@ -98,11 +106,15 @@ extension PostgresRunStore {
                               recorded_at, status, output, run_error, now)
             ),
             lease AS (
-                SELECT run.id, run.parent_waitpoint_id FROM run JOIN input ON run.id = input.run_id
-                WHERE run.lease_token = input.lease_token AND run.lease_owner = input.lease_owner
-                  AND run.status IN ('queued', 'running', 'waiting')
-                ORDER BY run.id
-                FOR UPDATE OF run
+                SELECT locked.id, locked.parent_waitpoint_id
+                FROM (SELECT run_id, lease_token, lease_owner FROM input ORDER BY run_id) AS held,
+                LATERAL (
+                    SELECT run.id, run.parent_waitpoint_id, run.lease_token, run.lease_owner, run.status FROM run
+                    WHERE run.id = held.run_id
+                    OFFSET 0 FOR UPDATE
+                ) AS locked
+                WHERE locked.lease_token = held.lease_token AND locked.lease_owner = held.lease_owner
+                  AND locked.status IN ('queued', 'running', 'waiting')
             ),
             children AS (
                 SELECT lease.parent_waitpoint_id AS id, COUNT(*) AS finishing

@@ -135,4 +135,30 @@ struct GroupedCommitTests {
             }
         }
     }
+
+    /// With the table's statistics taken while it was empty and thousands of runs queued since
+    /// (a burst of triggers), commits still find each run by its primary key: a plan that reads
+    /// the unfinished runs (through the status index) or the worker's leased runs for every
+    /// commit made the server's work grow with the queue.
+    @Test func commitsFindTheirRunsByPrimaryKeyWhateverTheStatistics() async throws {
+        try await PostgresTestDatabase.withFreshSchema { store, _ in
+            _ = try await store.query("statistics of the empty table", "ANALYZE run")
+            for index in 0..<1_500 {
+                _ = try await store.createRun(Self.newRun(String(format: "queued-%05d", index)), lease: nil)
+            }
+            var leases: [Lease] = []
+            for index in 0..<30 { leases.append(try await Self.leased(String(format: "leased-%03d", index), in: store)) }
+
+            let grouped = try PostgresRunStore.groupedCommitStatement(leases.map { Self.step($0, 0) })
+            let alone = try OneStatementCommit(lease: leases[0], entry: Self.step(leases[0], 0).entry).prepared
+            for (what, statement) in [("grouped", grouped), ("alone", alone)] {
+                let rows = try await store.query("plan", PreparedSQL(sql: "EXPLAIN " + statement.sql, parameters: statement.parameters))
+                let plan = try rows.map { try $0.decode(String.self) }.joined(separator: "\n")
+                #expect(plan.contains("run_pkey"), "\(what): \(plan)")
+                for scan in ["Seq Scan on run", "Bitmap Heap Scan on run", "run_status", "run_lease_owner"] {
+                    #expect(!plan.contains(scan), "\(what) reads runs with \(scan): \(plan)")
+                }
+            }
+        }
+    }
 }
