@@ -124,7 +124,9 @@ public final class SQLiteRunStore: RunStore {
         return try await read { db in
             var statuses: [RunID: RunStatus] = [:]
             let rows = try Row.fetchCursor(
-                db.cachedStatement(sql: "SELECT id, status FROM run WHERE id IN (SELECT value FROM json_each(?))"),
+                // Each id looked up in turn (CROSS JOIN keeps that order); `id IN (SELECT …)`
+                // built a temporary b-tree of the ids on every read.
+                db.cachedStatement(sql: "SELECT run.id, run.status FROM json_each(?) AS awaited CROSS JOIN run ON run.id = awaited.value"),
                 arguments: [list]
             )
             while let row = try rows.next() {
