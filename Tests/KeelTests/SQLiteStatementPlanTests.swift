@@ -12,15 +12,8 @@ import Testing
 /// cost about a tenth of a sequential run's CPU.
 @Suite(.timeLimit(.minutes(1)))
 struct SQLiteStatementPlanTests {
-    struct ThreeSteps: TaskDefinition {
-        static let name = "plan-three-steps"
-
-        func run(input: Int, context: TaskContext) async throws -> Int {
-            let a = try await context.step("a") { input }
-            let b = try await context.step("b") { a + 1 }
-            return try await context.step("c") { b + 1 }
-        }
-    }
+    /// Three steps; returns their sum, 3 × input + 3.
+    typealias ThreeSteps = StepCommitTests.ThreeSteps
 
     struct Parent: TaskDefinition {
         static let name = "plan-parent"
@@ -64,10 +57,10 @@ struct SQLiteStatementPlanTests {
                 }
             }
             // Given runs started at once, runs claimed from the queue, and a batch of children
-            for index in 0..<3 { #expect(try await test.trigger(ThreeSteps.self, input: index).result() == index + 2) }
+            for index in 0..<3 { #expect(try await test.trigger(ThreeSteps.self, input: index).result() == 3 * index + 3) }
             let handles = try await (0..<12).asyncMap { try await test.trigger(ThreeSteps.self, input: $0) }
-            for (index, handle) in handles.enumerated() { #expect(try await handle.result() == index + 2) }
-            #expect(try await test.trigger(Parent.self, input: 5).result() == (0..<5).reduce(0) { $0 + $1 + 2 })
+            for (index, handle) in handles.enumerated() { #expect(try await handle.result() == 3 * index + 3) }
+            #expect(try await test.trigger(Parent.self, input: 5).result() == (0..<5).reduce(0) { $0 + 3 * $1 + 3 })
             // Then the writer executed none of its statements through a temporary b-tree
             let statements = executed.withLock { $0 }.filter { !$0.hasPrefix("PRAGMA") && !$0.hasPrefix("BEGIN") && !$0.hasPrefix("COMMIT") }
             #expect(statements.contains { $0.contains("lease_token = lease_token + 1") }, "no claim was traced")
