@@ -35,6 +35,8 @@ struct ClaimConformanceTests {
                 #expect(stored.status == .running)
                 #expect(stored.startedAt == Fixture.at(50))
                 #expect(stored.leaseExpiresAt == Fixture.at(80))
+                // The claim returns the run as it stored it
+                #expect(run.record == stored)
             }
         }
     }
