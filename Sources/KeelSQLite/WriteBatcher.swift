@@ -7,8 +7,9 @@ import Synchronization
 /// writes into a single transaction and completes each only after that transaction commits.
 ///
 /// One run alone pays one commit per write; N runs writing at once pay about one commit per
-/// round. In a batch of several writes each runs in its own savepoint, so a write that fails (a
-/// lost lease) is rolled back alone while the others in the batch commit.
+/// round. A write that fails (a lost lease) is rolled back alone while the others in the batch
+/// commit: the batch is then applied again with each write in its own savepoint (see
+/// `commit(_:)`).
 ///
 /// The writer never waits for more writes to gather: the writes that arrive while it commits
 /// make the next batch. (Waiting for as many writes as the last batch held, up to that batch's
@@ -29,6 +30,9 @@ final class WriteBatcher: Sendable {
         self.pool = pool
         self.maximumBatch = maximumBatch
     }
+
+    /// How many writes wait for the next batch (for tests).
+    var pendingWrites: Int { state.withLock { $0.pending.count } }
 
     /// Runs `work` inside the next group transaction and returns its result once committed.
     ///
@@ -86,7 +90,14 @@ final class WriteBatcher: Sendable {
         }
     }
 
-    /// Applies `batch` in one transaction; a lone write needs no savepoint of its own.
+    /// Applies `batch` in one transaction.
+    ///
+    /// The writes are applied one after another with no savepoint of their own, and only if one
+    /// of them fails is the transaction rolled back and the batch applied again with each write
+    /// in its own savepoint, so that the failed one is undone alone. A failure is rare (a lost
+    /// lease, which the writes check before they change anything), while a savepoint per write
+    /// cost two more statements and SQLite's copy of every page the write first touched. A
+    /// write may therefore run twice: the store's writes change nothing but the database.
     ///
     /// Transaction and savepoint statements are prepared once (cached), not parsed per commit.
     private func commit(_ batch: [any PendingWrite]) {
@@ -94,12 +105,10 @@ final class WriteBatcher: Sendable {
             try pool.writeWithoutTransaction { db in
                 try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
                 do {
-                    if batch.count == 1 {
-                        guard batch[0].apply(db, inSavepoint: false) else {
-                            try db.rollback()
-                            return
-                        }
-                    } else {
+                    if !batch.allSatisfy({ $0.apply(db, inSavepoint: false) }) {
+                        if db.isInsideTransaction { try db.rollback() }
+                        guard batch.count > 1 else { return }
+                        try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
                         for write in batch { _ = write.apply(db, inSavepoint: true) }
                     }
                     try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
