@@ -93,7 +93,7 @@ extension SQLiteRunStore {
                 arguments: [queue.name, now, perKey]
             )
         }
-        let saturated = String(decoding: try JSONEncoder().encode(saturatedKeys), as: UTF8.self)
+        let saturated = RecordedJSONEncoder.array(of: saturatedKeys)
         let taskNames = Set(request.taskNames)
         var leasedByKey: [String: Int] = [:]
         var claimed: [ClaimedRun] = []
@@ -241,7 +241,7 @@ extension SQLiteRunStore {
         guard !runIDs.isEmpty else { return [] }
         return try await write { db in
             let expires = expiresAt.millisecondsSince1970
-            let ids = String(decoding: try JSONEncoder().encode(runIDs.map(\.rawValue)), as: UTF8.self)
+            let ids = RecordedJSONEncoder.array(of: runIDs.map(\.rawValue))
             let renewed = try String.fetchAll(
                 db.cachedStatement(
                     sql: """

@@ -84,7 +84,7 @@ extension SQLiteRunStore {
 
     static func encodeTags(_ tags: [String]) throws -> String {
         if tags.isEmpty { return "[]" }
-        return String(decoding: try JSONEncoder().encode(tags), as: UTF8.self)
+        return RecordedJSONEncoder.array(of: tags)
     }
 
     static func decodeTags(_ text: String?) -> [String] {

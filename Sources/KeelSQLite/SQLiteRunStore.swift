@@ -120,7 +120,7 @@ public final class SQLiteRunStore: RunStore {
                 return text.flatMap(RunStatus.init(rawValue:)).map { [id: $0] } ?? [:]
             }
         }
-        let list = String(decoding: try JSONEncoder().encode(ids.map(\.rawValue)), as: UTF8.self)
+        let list = RecordedJSONEncoder.array(of: ids.map(\.rawValue))
         return try await read { db in
             var statuses: [RunID: RunStatus] = [:]
             let rows = try Row.fetchCursor(

@@ -33,7 +33,12 @@ enum JSONCoding {
     static let sharedDecoder = decoder()
 
     /// Encodes `value`; `what` names it in the error ("the result of step 'charge'").
+    ///
+    /// With ``RecordedJSONEncoder`` (every step's result is encoded, and `JSONEncoder` was most
+    /// of a step's CPU after the store's), or with `JSONEncoder` where that one gives up: the
+    /// text, and the error if any, are `JSONEncoder`'s.
     static func encode<Value: Encodable>(_ value: Value, what: @autoclosure () -> String) throws -> Data {
+        if let data = try? RecordedJSONEncoder.encode(value) { return data }
         do {
             return try sharedEncoder.encode(value)
         } catch {
