@@ -8,10 +8,7 @@ import Testing
 /// differ it must give up instead.
 @Suite
 struct RecordedJSONEncoderTests {
-    struct StepResult: Codable, Equatable, Sendable {
-        let value: Int
-        let label: String
-    }
+    typealias StepResult = RecordedJSONDecoderTests.StepResult
 
     struct Everything: Codable, Sendable {
         enum Kind: String, Codable, Sendable { case first, second }
