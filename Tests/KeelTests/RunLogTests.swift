@@ -46,6 +46,61 @@ struct RunLogTests {
         }
     }
 
+    /// Sets metadata on its own copy of the run's logger, then logs.
+    struct Tagging: TaskDefinition {
+        static let name = "tagging"
+
+        func run(input: String, context: TaskContext) async throws -> String {
+            var logger = context.logger
+            logger[metadataKey: "customer"] = .string(input)
+            logger.info("charged")
+            return input
+        }
+    }
+
+    /// The engine's handler in these tests: records each line with the metadata a console
+    /// handler prints (its own, then the line's).
+    struct ForwardingRecorder: LogHandler {
+        let lines: Recorder<(message: String, metadata: [String: String])>
+        var metadata: Logger.Metadata = [:]
+        var metadataProvider: Logger.MetadataProvider?
+        var logLevel: Logger.Level = .info
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { _, line in line }
+            lines.record((event.message.description, all.mapValues { "\($0)" }))
+        }
+    }
+
+    @Test
+    func linesReachTheEnginesHandlerWithTheRunsMetadata() async throws {
+        let forwarded = Recorder<(message: String, metadata: [String: String])>()
+        let logger = Logger(label: "keel-test") { _ in ForwardingRecorder(lines: forwarded) }
+        try await withTestEngine(tasks: [Chatty(), Tagging()], logger: logger) { test in
+            let chatty = try await test.trigger(Chatty.self, input: .init(lines: 1))
+            _ = try await chatty.result()
+            let tagging = try await test.trigger(Tagging.self, input: "c-1")
+            _ = try await tagging.result()
+            let workerID = test.engine.configuration.workerID
+
+            let line = try #require(forwarded.all.first { $0.message == "line 1" })
+            #expect(line.metadata == ["keel.run.id": chatty.id.rawValue, "keel.task.name": "chatty", "keel.worker.id": workerID, "index": "1"])
+            #expect(!forwarded.all.contains { $0.message == "below the capture level" }, "the engine's level filters what it is handed")
+            let charged = try #require(forwarded.all.first { $0.message == "charged" })
+            #expect(charged.metadata == ["keel.run.id": tagging.id.rawValue, "keel.task.name": "tagging", "keel.worker.id": workerID, "customer": "c-1"])
+
+            try await eventually("the stored line") { try await !test.engine.logs(of: tagging.id).isEmpty }
+            let stored = try await test.engine.logs(of: tagging.id)
+            #expect(stored.map(\.message) == ["charged"])
+            #expect(stored.first?.metadata == ["customer": "c-1"], "the run's implicit keys are not repeated in its stored lines")
+        }
+    }
+
     @Test(arguments: TestStore.allCases)
     func aRunKeepsAtMostItsLimitOfLines(store: TestStore) async throws {
         var configuration = KeelEngine.Configuration()

@@ -203,11 +203,10 @@ public final class KeelEngine: Service, Sendable {
 
     private func execute(_ claimed: ClaimedRun, journal: [JournalEntry]?) async {
         let record = claimed.record
-        var logger = RunLogHandler.logger(
-            wrapping: self.logger, runID: record.id, collector: runLogs, captureLevel: configuration.runLogLevel, clock: clock
+        let logger = RunLogHandler.logger(
+            wrapping: self.logger, runID: record.id, taskName: record.taskName, collector: runLogs,
+            captureLevel: configuration.runLogLevel, clock: clock
         )
-        logger[metadataKey: "keel.run.id"] = .string(record.id.rawValue)
-        logger[metadataKey: "keel.task.name"] = .string(record.taskName)
         let task: RegisteredTask
         let entries: [JournalEntry]
         do {

@@ -11,19 +11,34 @@ struct RunLogHandler: LogHandler {
     let collector: RunLogCollector
     let captureLevel: Logger.Level
     let clock: any KeelClock
+    /// The metadata set on the run's logger (its run id and task name, then whatever its code
+    /// sets), over `underlying`'s own: kept here and passed along with each line forwarded,
+    /// rather than set on `underlying`, which may render all its metadata again on every change
+    /// (`StreamLogHandler` does) — once per run, for lines most runs never write.
+    private var runMetadata: Logger.Metadata
 
     /// Metadata every line of a run carries; not repeated in the stored lines.
     static let implicitKeys: Set<String> = ["keel.run.id", "keel.task.name", "keel.worker.id"]
 
-    /// A logger for the run `runID`, wrapping `logger`'s handler and metadata.
-    static func logger(wrapping logger: Logger, runID: RunID, collector: RunLogCollector, captureLevel: Logger.Level, clock: any KeelClock) -> Logger {
-        let handler = RunLogHandler(underlying: logger.handler, runID: runID, collector: collector, captureLevel: captureLevel, clock: clock)
+    /// A logger for the run `runID` of `taskName`, wrapping `logger`'s handler and metadata, with
+    /// the run's id and task name as metadata.
+    static func logger(
+        wrapping logger: Logger, runID: RunID, taskName: String, collector: RunLogCollector, captureLevel: Logger.Level,
+        clock: any KeelClock
+    ) -> Logger {
+        let handler = RunLogHandler(
+            underlying: logger.handler, runID: runID, collector: collector, captureLevel: captureLevel, clock: clock,
+            runMetadata: ["keel.run.id": .string(runID.rawValue), "keel.task.name": .string(taskName)]
+        )
         return Logger(label: logger.label, factory: { _ in handler })
     }
 
     var metadata: Logger.Metadata {
-        get { underlying.metadata }
-        set { underlying.metadata = newValue }
+        get { underlying.metadata.merging(runMetadata) { _, own in own } }
+        set {
+            underlying.metadata = [:]
+            runMetadata = newValue
+        }
     }
 
     var metadataProvider: Logger.MetadataProvider? {
@@ -38,13 +53,16 @@ struct RunLogHandler: LogHandler {
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { underlying[metadataKey: key] }
-        set { underlying[metadataKey: key] = newValue }
+        get { runMetadata[key] ?? underlying[metadataKey: key] }
+        set {
+            runMetadata[key] = newValue
+            if newValue == nil, underlying[metadataKey: key] != nil { underlying[metadataKey: key] = nil }
+        }
     }
 
     func log(event: LogEvent) {
         if event.level >= captureLevel {
-            var merged = underlying.metadata
+            var merged = metadata
             if let provided = underlying.metadataProvider?.get() { merged.merge(provided) { _, new in new } }
             if let metadata = event.metadata { merged.merge(metadata) { _, new in new } }
             var text: [String: String] = [:]
@@ -52,7 +70,9 @@ struct RunLogHandler: LogHandler {
             collector.append(RunLogLine(runID: runID, level: event.level, message: event.message.description, metadata: text, loggedAt: clock.now()))
         }
         if event.level >= underlying.logLevel {
-            underlying.log(event: event)
+            var forwarded = event
+            forwarded.metadata = event.metadata.map { runMetadata.merging($0) { _, line in line } } ?? runMetadata
+            underlying.log(event: forwarded)
         }
     }
 }

@@ -32,8 +32,12 @@ public struct RunID: Hashable, Sendable, Codable, CustomStringConvertible, Expre
 
 /// UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then random bits.
 enum TimeOrderedUUID {
+    /// The random bits come from `SystemRandomNumberGenerator` (the `getrandom` system call), not
+    /// from `UUID()`, which on Linux opens, reads and closes `/dev/urandom` for every identifier:
+    /// three system calls per run created.
     static func make(milliseconds: UInt64) -> UUID {
-        var bytes = UUID().uuid  // random bits from the system generator
+        var generator = SystemRandomNumberGenerator()
+        var bytes = UUID.randomBytes(using: &generator)
         bytes.0 = UInt8(truncatingIfNeeded: milliseconds >> 40)
         bytes.1 = UInt8(truncatingIfNeeded: milliseconds >> 32)
         bytes.2 = UInt8(truncatingIfNeeded: milliseconds >> 24)
@@ -43,5 +47,19 @@ enum TimeOrderedUUID {
         bytes.6 = (bytes.6 & 0x0F) | 0x70
         bytes.8 = (bytes.8 & 0x3F) | 0x80
         return UUID(uuid: bytes)
+    }
+}
+
+extension UUID {
+    /// Sixteen random bytes from `generator`.
+    fileprivate static func randomBytes(using generator: inout some RandomNumberGenerator) -> uuid_t {
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &bytes) { buffer in
+            let high = generator.next() as UInt64
+            let low = generator.next() as UInt64
+            buffer.storeBytes(of: high, toByteOffset: 0, as: UInt64.self)
+            buffer.storeBytes(of: low, toByteOffset: 8, as: UInt64.self)
+        }
+        return bytes
     }
 }
