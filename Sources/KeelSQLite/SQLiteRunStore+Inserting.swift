@@ -5,29 +5,45 @@ import Keel
 extension SQLiteRunStore {
     /// Inserts `run`, leased to `lease` when given (local hand-off).
     /// - Returns: the lease granted, if any.
+    private static let insertRunSQL = """
+        INSERT INTO run (id, task_name, task_version, queue, status, input, created_at, started_at, updated_at,
+                         available_at, lease_owner, lease_token, lease_expires_at, wake_at,
+                         parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
+                         idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
     static func insert(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?, db: Database) throws -> Lease? {
         let now = run.createdAt.millisecondsSince1970
         let leased = lease != nil
         let delayed = run.availableAt > run.createdAt
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO run (id, task_name, task_version, queue, status, input, created_at, started_at, updated_at,
-                                 available_at, lease_owner, lease_token, lease_expires_at, wake_at,
-                                 parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
-                                 idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            run.id.rawValue, run.taskName, run.taskVersion, run.queue,
-            leased ? RunStatus.running.rawValue : RunStatus.queued.rawValue, run.input, now,
-            leased ? now : nil, now,
-            lease?.expiresAt.millisecondsSince1970 ?? run.availableAt.millisecondsSince1970,
-            lease?.workerID, leased ? 1 : 0, lease?.expiresAt.millisecondsSince1970,
-            delayed ? run.availableAt.millisecondsSince1970 : nil,
-            run.parentID?.rawValue, run.parentWaitpointID, run.batchIndex, run.priority.milliseconds, run.concurrencyKey,
-            run.expiresAt?.millisecondsSince1970, run.idempotencyKey, run.idempotencyKeyExpiresAt?.millisecondsSince1970,
-            run.debounceKey, try encodeTags(run.tags), run.scheduleID,
-        ])
+        var insert = DirectExecution(try db.cachedStatement(sql: insertRunSQL))
+        insert.bind(run.id.rawValue)
+        insert.bind(run.taskName)
+        insert.bind(run.taskVersion)
+        insert.bind(run.queue)
+        insert.bind(leased ? RunStatus.running.rawValue : RunStatus.queued.rawValue)
+        insert.bind(run.input)
+        insert.bind(now)
+        insert.bind(leased ? now : nil)
+        insert.bind(now)
+        insert.bind(lease?.expiresAt.millisecondsSince1970 ?? run.availableAt.millisecondsSince1970)
+        insert.bind(lease?.workerID)
+        insert.bind(leased ? 1 : 0)
+        insert.bind(lease?.expiresAt.millisecondsSince1970)
+        insert.bind(delayed ? run.availableAt.millisecondsSince1970 : nil)
+        insert.bind(run.parentID?.rawValue)
+        insert.bind(run.parentWaitpointID)
+        insert.bind(run.batchIndex)
+        insert.bind(run.priority.milliseconds)
+        insert.bind(run.concurrencyKey)
+        insert.bind(run.expiresAt?.millisecondsSince1970)
+        insert.bind(run.idempotencyKey)
+        insert.bind(run.idempotencyKeyExpiresAt?.millisecondsSince1970)
+        insert.bind(run.debounceKey)
+        insert.bind(try encodeTags(run.tags))
+        insert.bind(run.scheduleID)
+        try insert.execute()
         return lease.map { Lease(runID: run.id, workerID: $0.workerID, token: 1, expiresAt: $0.expiresAt) }
     }
 

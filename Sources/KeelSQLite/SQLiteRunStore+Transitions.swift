@@ -9,18 +9,17 @@ extension SQLiteRunStore {
             // A change of the run is one UPDATE fenced by the lease, made first: a lost lease
             // writes nothing and throws before any entry (whose sequence another worker may
             // have taken) is inserted. Entries alone need the lease checked with a read.
-            if transition.change == .none {
-                try Self.checkLease(lease, db: db)
-            } else {
+            var entries = transition.entries[...]
+            if transition.change != .none {
                 try Self.apply(transition.change, lease: lease, now: now.millisecondsSince1970, db: db)
+            } else if let first = entries.popFirst() {
+                // A step's result, most often: one statement checks the lease and inserts it.
+                try Self.insert(first, holding: lease, db: db)
+            } else {
+                try Self.checkLease(lease, db: db)
             }
-            let statement = try db.cachedStatement(
-                sql: """
-                    INSERT INTO journal_entry (run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            )
-            for entry in transition.entries {
+            let statement = try db.cachedStatement(sql: Self.insertEntrySQL)
+            for entry in entries {
                 try Self.insert(entry, statement: statement)
             }
             for waitpoint in transition.newWaitpoints {
@@ -62,12 +61,50 @@ extension SQLiteRunStore {
         }
     }
 
+    private static let entryColumns = "run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at"
+    static let insertEntrySQL = "INSERT INTO journal_entry (\(entryColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    /// Inserts an entry only while the lease bound after it is the run's.
+    private static let insertEntryUnderLeaseSQL = """
+        INSERT INTO journal_entry (\(entryColumns)) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+        WHERE EXISTS (SELECT 1 FROM run WHERE id = ? \(leaseCondition))
+        """
+
+    /// Inserts `entry` with `statement`, one of ``insertEntrySQL``.
     static func insert(_ entry: JournalEntry, statement: Statement) throws {
-        try statement.execute(arguments: [
-            entry.runID.rawValue, entry.sequence, entry.position, entry.kind.rawValue, entry.name, entry.attempt,
-            entry.payload, try entry.error.map(encodeError), entry.startedAt?.millisecondsSince1970,
-            entry.wakeAt?.millisecondsSince1970, entry.recordedAt.millisecondsSince1970,
-        ])
+        var insert = DirectExecution(statement)
+        try bindEntry(entry, to: &insert)
+        try insert.execute()
+    }
+
+    /// Inserts `entry` if `lease` is the run's current lease; else writes nothing and throws
+    /// ``KeelError/Code/leaseLost`` (fencing, as ``checkLease(_:db:)`` then an insert would).
+    static func insert(_ entry: JournalEntry, holding lease: Lease, db: Database) throws {
+        var insert = DirectExecution(try db.cachedStatement(sql: insertEntryUnderLeaseSQL))
+        try bindEntry(entry, to: &insert)
+        bindLease(lease, to: &insert)
+        try insert.execute()
+        if db.changesCount == 0 { try explainLostLease(lease, db: db) }
+    }
+
+    private static func bindEntry(_ entry: JournalEntry, to insert: inout DirectExecution) throws {
+        insert.bind(entry.runID.rawValue)
+        insert.bind(entry.sequence)
+        insert.bind(entry.position)
+        insert.bind(entry.kind.rawValue)
+        insert.bind(entry.name)
+        insert.bind(entry.attempt)
+        insert.bind(entry.payload)
+        insert.bind(try entry.error.map(encodeError))
+        insert.bind(entry.startedAt?.millisecondsSince1970)
+        insert.bind(entry.wakeAt?.millisecondsSince1970)
+        insert.bind(entry.recordedAt.millisecondsSince1970)
+    }
+
+    /// Binds the run's id and then ``leaseArguments(_:)``, for `WHERE id = ? \(leaseCondition)`.
+    static func bindLease(_ lease: Lease, to statement: inout DirectExecution) {
+        statement.bind(lease.runID.rawValue)
+        statement.bind(lease.token)
+        statement.bind(lease.workerID)
     }
 
     /// Appends a run-level entry the store writes itself (cancellation, expiry) after the last one.
@@ -80,15 +117,7 @@ extension SQLiteRunStore {
             runID: runID, sequence: sequence, position: nil, kind: kind, name: kind.rawValue, error: error,
             recordedAt: Date(millisecondsSince1970: now)
         )
-        try insert(
-            entry,
-            statement: db.cachedStatement(
-                sql: """
-                    INSERT INTO journal_entry (run_id, sequence, position, kind, name, attempt, payload, error, started_at, wake_at, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            )
-        )
+        try insert(entry, statement: db.cachedStatement(sql: insertEntrySQL))
     }
 
     /// The condition, after `WHERE id = ?`, that `lease` is the run's current lease; bind
@@ -110,11 +139,9 @@ extension SQLiteRunStore {
 
     /// Throws ``KeelError/Code/leaseLost`` unless `lease` is the run's current lease (fencing).
     static func checkLease(_ lease: Lease, db: Database) throws {
-        let holds = try Int.fetchOne(
-            db.cachedStatement(sql: checkLeaseSQL),
-            arguments: [lease.runID.rawValue] + leaseArguments(lease)
-        )
-        if holds == nil { try explainLostLease(lease, db: db) }
+        var check = DirectExecution(try db.cachedStatement(sql: checkLeaseSQL))
+        bindLease(lease, to: &check)
+        if try !check.selectsARow() { try explainLostLease(lease, db: db) }
     }
 
     /// Throws the error saying why `lease` is not the run's current lease: no such run, or whose
@@ -189,9 +216,18 @@ extension SQLiteRunStore {
     static func finish(
         _ id: String, status: RunStatus, output: Data?, error: RecordedError?, finishedAt: Int64?, lease: Lease? = nil, db: Database
     ) throws {
-        var arguments: StatementArguments = [status.rawValue, output, try error.map(encodeError), finishedAt, finishedAt, id]
-        if let lease { arguments += leaseArguments(lease) }
-        try db.cachedStatement(sql: lease == nil ? finishSQL : finishUnderLeaseSQL).execute(arguments: arguments)
+        var update = DirectExecution(try db.cachedStatement(sql: lease == nil ? finishSQL : finishUnderLeaseSQL))
+        update.bind(status.rawValue)
+        update.bind(output)
+        update.bind(try error.map(encodeError))
+        update.bind(finishedAt)
+        update.bind(finishedAt)
+        update.bind(id)
+        if let lease {
+            update.bind(lease.token)
+            update.bind(lease.workerID)
+        }
+        try update.execute()
         guard db.changesCount > 0 else {
             if let lease { try explainLostLease(lease, db: db) }
             return

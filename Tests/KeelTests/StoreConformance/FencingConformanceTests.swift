@@ -80,6 +80,25 @@ struct FencingConformanceTests {
             #expect(try await store.listRuns(RunQuery(parentID: id)).isEmpty)
             #expect(try await store.waitpoint("stale-token") == nil)
             #expect(try await store.runLogs(id, afterSequence: nil, limit: 10).isEmpty)
+            // And the same goes for entries alone (a step's result, as most commits are), with or
+            // without a child and a waitpoint, and for a child and a waitpoint without entries
+            let staleSteps = RunTransition(
+                entries: [Fixture.step(id, 1, name: "late"), Fixture.step(id, 2, name: "later")],
+                newRuns: [Fixture.newRun(created: 32, parentID: id)],
+                newWaitpoints: [Waitpoint(id: "stale-step-token", runID: id, kind: .token, createdAt: Fixture.at(32))]
+            )
+            let staleChild = RunTransition(
+                newRuns: [Fixture.newRun(created: 32, parentID: id)],
+                newWaitpoints: [Waitpoint(id: "stale-child-token", runID: id, kind: .token, createdAt: Fixture.at(32))]
+            )
+            for transition in [RunTransition(entries: [Fixture.step(id, 1, name: "late")]), staleSteps, staleChild] {
+                let error = try await #require(throws: KeelError.self) { try await store.commit(transition, lease: a.lease, now: Fixture.at(32)) }
+                #expect(error.code == .leaseLost)
+            }
+            #expect(try await store.journal(id) == [Fixture.step(id, 0)])
+            #expect(try await store.listRuns(RunQuery(parentID: id)).isEmpty)
+            #expect(try await store.waitpoint("stale-step-token") == nil)
+            #expect(try await store.waitpoint("stale-child-token") == nil)
             // And the same goes for a wait under the stale lease
             let waitError = try await #require(throws: KeelError.self) {
                 _ = try await store.awaitWaitpoint(
