@@ -98,6 +98,26 @@ struct RecordedJSONDecoderTests {
         #expect(try JSONCoding.decode(Float.self, from: Data("0.1".utf8), what: "a float") == Float(0.1))
     }
 
+    @Test func taskInputsDecodeAsJSONDecoderDecodesThem() throws {
+        struct Order: Codable, Equatable { let id: Int; let items: [String]; let note: String?; let price: Double; let due: Date? }
+        let texts = [
+            #"{"id":7,"items":["a","b"],"price":12,"note":null}"#,
+            #"{ "items" : [ ] , "id" : -3 , "price" : 0.25, "due": "2026-12-07T02:00:00.000Z" }"#,
+            #"{"id":1,"items":["\u00e9\n"],"price":1e2,"note":"caf\u00e9"}"#,
+            #"{"id":1,"id":2,"items":[],"price":1}"#,
+        ]
+        for text in texts {
+            let data = Data(text.utf8)
+            #expect(try JSONCoding.decodeInput(Order.self, from: data, task: "order") == (try Self.decoder.decode(Order.self, from: data)), "\(text)")
+        }
+        let error = #expect(throws: KeelError.self) {
+            try JSONCoding.decodeInput(Order.self, from: Data(#"{"id":"seven","items":[],"price":1}"#.utf8), task: "order")
+        }
+        #expect(error?.code == .invalidInput)
+        #expect(error?.message.contains("input for task 'order' does not decode") == true)
+        #expect(error?.message.contains("'id'") == true)
+    }
+
     @Test func errorsAreJSONDecodersNamingTheField() {
         let error = #expect(throws: KeelError.self) {
             try JSONCoding.decode(StepResult.self, from: Data(#"{"value":"three","label":"r"}"#.utf8), what: "the result of step 'count'")

@@ -75,9 +75,13 @@ enum JSONCoding {
     }
 
     /// Decodes a task input, with an error naming the task and the field.
+    ///
+    /// Every run decodes its input when it starts, so this takes the fast path of
+    /// ``decodeRecorded(_:from:)`` too: an input it does not decode exactly as `JSONDecoder` would
+    /// (anything unusual, and every error) is decoded by `JSONDecoder`.
     static func decodeInput<Value: Decodable>(_ type: Value.Type, from data: Data, task: String) throws -> Value {
         do {
-            return try sharedDecoder.decode(type, from: data)
+            return try decodeRecorded(type, from: data)
         } catch {
             throw KeelError(.invalidInput, "input for task '\(task)' does not decode: \(describe(error))", underlying: error)
         }
