@@ -159,15 +159,23 @@ extension SQLiteRunStore {
         WHERE id = ?
         """
 
-    private static func leaseArguments(_ id: String, request: ClaimRequest) -> StatementArguments {
+    /// Runs ``leaseSQL`` for the run with `id`.
+    private static func executeLease(_ id: String, request: ClaimRequest, db: Database) throws {
         let now = request.now.millisecondsSince1970
         let expires = request.leaseExpiresAt.millisecondsSince1970
-        return [request.workerID, expires, expires, now, now, id]
+        var update = DirectExecution(try db.cachedStatement(sql: leaseSQL))
+        update.bind(request.workerID)
+        update.bind(expires)
+        update.bind(expires)
+        update.bind(now)
+        update.bind(now)
+        update.bind(id)
+        try update.execute()
     }
 
     /// Leases the run with `id` and reads it back.
     private static func lease(_ id: RunID, request: ClaimRequest, db: Database) throws -> ClaimedRun? {
-        try db.cachedStatement(sql: leaseSQL).execute(arguments: leaseArguments(id.rawValue, request: request))
+        try executeLease(id.rawValue, request: request, db: db)
         guard db.changesCount > 0 else { return nil }
         let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(runColumns) FROM run WHERE id = ?"), arguments: [id.rawValue])
         return try row.map { try claimedRun(RunRecord(row: $0), token: $0[leaseTokenColumn], request: request) }
@@ -177,7 +185,7 @@ extension SQLiteRunStore {
     /// UPDATE left it, without reading it back.
     private static func lease(selected row: Row, request: ClaimRequest, db: Database) throws -> ClaimedRun {
         var record = try RunRecord(row: row)
-        try db.cachedStatement(sql: leaseSQL).execute(arguments: leaseArguments(record.id.rawValue, request: request))
+        try executeLease(record.id.rawValue, request: request, db: db)
         let now = Date(millisecondsSince1970: request.now.millisecondsSince1970)
         record.status = .running
         record.leaseOwner = request.workerID

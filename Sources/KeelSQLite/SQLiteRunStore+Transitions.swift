@@ -100,7 +100,7 @@ extension SQLiteRunStore {
         insert.bind(entry.recordedAt.millisecondsSince1970)
     }
 
-    /// Binds the run's id and then ``leaseArguments(_:)``, for `WHERE id = ? \(leaseCondition)`.
+    /// Binds the run's id, then the lease's token and owner, for `WHERE id = ? \(leaseCondition)`.
     static func bindLease(_ lease: Lease, to statement: inout DirectExecution) {
         statement.bind(lease.runID.rawValue)
         statement.bind(lease.token)
@@ -120,8 +120,8 @@ extension SQLiteRunStore {
         try insert(entry, statement: db.cachedStatement(sql: insertEntrySQL))
     }
 
-    /// The condition, after `WHERE id = ?`, that `lease` is the run's current lease; bind
-    /// ``leaseArguments(_:)`` after the id.
+    /// The condition, after `WHERE id = ?`, that a lease is the run's current lease; bind it
+    /// with ``bindLease(_:to:)``.
     ///
     /// The statuses are compared one by one, not with `IN (…)`: SQLite evaluates an `IN` list of
     /// more than two constants through a temporary b-tree, whose page cache (about 85 KB) it
@@ -132,10 +132,6 @@ extension SQLiteRunStore {
 
     /// Selects 1 while the lease bound after the id is the run's (built once, not per commit).
     private static let checkLeaseSQL = "SELECT 1 FROM run WHERE id = ? \(leaseCondition)"
-
-    static func leaseArguments(_ lease: Lease) -> StatementArguments {
-        [lease.token, lease.workerID]
-    }
 
     /// Throws ``KeelError/Code/leaseLost`` unless `lease` is the run's current lease (fencing).
     static func checkLease(_ lease: Lease, db: Database) throws {
@@ -165,9 +161,11 @@ extension SQLiteRunStore {
     /// is the run's current lease; throws ``KeelError/Code/leaseLost`` (and writes nothing) when
     /// it is not.
     static func apply(_ change: RunTransition.Change, lease: Lease, now: Int64, db: Database) throws {
-        let arguments: StatementArguments = [lease.runID.rawValue] + leaseArguments(lease)
-        func update(_ assignments: String, _ values: StatementArguments) throws {
-            try db.cachedStatement(sql: "UPDATE run SET \(assignments) WHERE id = ? \(leaseCondition)").execute(arguments: values + arguments)
+        func update(_ assignments: String, _ values: [Int64?]) throws {
+            var update = DirectExecution(try db.cachedStatement(sql: "UPDATE run SET \(assignments) WHERE id = ? \(leaseCondition)"))
+            for value in values { update.bind(value) }
+            bindLease(lease, to: &update)
+            try update.execute()
             if db.changesCount == 0 { try explainLostLease(lease, db: db) }
         }
         switch change {
@@ -178,14 +176,15 @@ extension SQLiteRunStore {
         case .waitingInMemory(let wakeAt):
             try update("status = 'waiting', wake_at = ?, updated_at = ?", [wakeAt?.millisecondsSince1970, now])
         case .suspended(let status, let wakeAt):
+            // The status is one of a few constants: spelled in the statement, which stays cached.
             try update(
-                "status = ?, wake_at = ?, available_at = ?, waiting_on = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
-                [status.rawValue, wakeAt.millisecondsSince1970, wakeAt.millisecondsSince1970, now]
+                "status = '\(status.rawValue)', wake_at = ?, available_at = ?, waiting_on = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
+                [wakeAt.millisecondsSince1970, wakeAt.millisecondsSince1970, now]
             )
         case .retrying(let attempt, let wakeAt):
             try update(
                 "status = 'waiting', attempt = ?, wake_at = ?, available_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
-                [attempt, wakeAt.millisecondsSince1970, wakeAt.millisecondsSince1970, now]
+                [Int64(attempt), wakeAt.millisecondsSince1970, wakeAt.millisecondsSince1970, now]
             )
         case .completed(let output):
             try finish(lease.runID.rawValue, status: .completed, output: output, error: nil, finishedAt: now, lease: lease, db: db)
