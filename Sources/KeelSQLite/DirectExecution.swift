@@ -8,7 +8,7 @@ import GRDBSQLite
 /// matches it against the statement on every execution. For the statements every run pays several
 /// times (a journal entry's insert, a run's insert, the check of a lease, a run's finish) that
 /// bookkeeping cost more than SQLite's own work on this project's machines. Bind every parameter,
-/// in order, then call ``execute()`` or ``selectsARow()``.
+/// in order, then call ``execute()``, ``selectsARow()`` or ``firstText()``.
 struct DirectExecution {
     private let statement: Statement
     private var handle: SQLiteStatement { statement.sqliteStatement }
@@ -42,6 +42,17 @@ struct DirectExecution {
         guard code == SQLITE_ROW || code == SQLITE_DONE else { throw failure(code) }
         sqlite3_reset(handle)
         return code == SQLITE_ROW
+    }
+
+    /// Runs a query and returns the text in the first column of its first row, `nil` when it
+    /// returns no row or NULL there.
+    func firstText() throws -> String? {
+        try checkEveryParameterIsBound()
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_ROW || code == SQLITE_DONE else { throw failure(code) }
+        defer { sqlite3_reset(handle) }
+        guard code == SQLITE_ROW, let text = sqlite3_column_text(handle, 0) else { return nil }
+        return String(cString: text)
     }
 
     private func checkEveryParameterIsBound() throws {

@@ -232,10 +232,9 @@ extension SQLiteRunStore {
             return
         }
         guard status.isTerminal, let now = finishedAt else { return }
-        let parentWaitpoint = try String.fetchOne(
-            db.cachedStatement(sql: parentWaitpointSQL),
-            arguments: [id]
-        )
+        var select = DirectExecution(try db.cachedStatement(sql: parentWaitpointSQL))
+        select.bind(id)
+        let parentWaitpoint = try select.firstText()
         if let parentWaitpoint {
             try settleChild(of: parentWaitpoint, now: now, db: db)
         }
