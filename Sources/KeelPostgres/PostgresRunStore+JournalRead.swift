@@ -58,10 +58,16 @@ extension PostgresRunStore {
         }
         var entries: [JournalEntry] = []
         entries.reserveCapacity(sequences.count)
+        // Checked while reading: comparing the entries pairwise afterwards copied each one twice.
+        var inOrder = true
+        var previousSequence = Int.min
         for _ in 0..<sequences.count {
+            let sequence = Int(try required(sequences.nextInt32(), "sequence"))
+            if sequence <= previousSequence { inOrder = false }
+            previousSequence = sequence
             entries.append(
                 JournalEntry(
-                    runID: runID, sequence: Int(try required(sequences.nextInt32(), "sequence")),
+                    runID: runID, sequence: sequence,
                     position: try positions.nextInt32().map(Int.init),
                     kind: JournalEntry.Kind(rawValue: try required(kinds.nextString(), "kind")),
                     name: try required(names.nextString(), "name"),
@@ -74,7 +80,7 @@ extension PostgresRunStore {
                 )
             )
         }
-        if !zip(entries, entries.dropFirst()).allSatisfy({ $0.sequence < $1.sequence }) {
+        if !inOrder {
             entries.sort { $0.sequence < $1.sequence }
         }
         return entries

@@ -37,6 +37,22 @@ struct FencingConformanceTests {
     }
 
     @Test(arguments: TestStore.allCases)
+    func entriesWrittenOutOfSequenceOrderAreReadBackInIt(store kind: TestStore) async throws {
+        try await kind.withStore { store in
+            let claimed = try await Fixture.createAndClaim(store)
+            let id = claimed.record.id
+            // When entries are stored in the order 5, 3, then 0–2 and 4 (a store's rows come back
+            // in the order of its scan, which need not be the sequence's)
+            for sequences in [[5], [3], [0, 1, 2], [4]] {
+                try await store.commit(RunTransition(entries: sequences.map { Fixture.step(id, $0) }), lease: claimed.lease, now: Fixture.at(1))
+            }
+            // Then they are read back by sequence
+            #expect(try await store.journal(id) == (0...5).map { Fixture.step(id, $0) })
+            #expect(try await store.journal(id, fromSequence: 3) == (3...5).map { Fixture.step(id, $0) })
+        }
+    }
+
+    @Test(arguments: TestStore.allCases)
     func anEmptyPayloadAndAMissingOneReadBackApartAsDoManyEntries(store kind: TestStore) async throws {
         try await kind.withStore { store in
             let claimed = try await Fixture.createAndClaim(store)
