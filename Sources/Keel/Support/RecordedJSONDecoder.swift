@@ -146,10 +146,12 @@ struct RecordedJSONParser {
         index += 1  // the opening quote
         let start = index
         var escaped = false
+        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") { break }
             if byte < 0x20 { throw RecordedJSONDecoder.GaveUp() }
+            if byte >= 0x80 { ascii = false }
             if byte == UInt8(ascii: "\\") {
                 escaped = true
                 index += 2
@@ -162,6 +164,9 @@ struct RecordedJSONParser {
         index += 1  // the closing quote
         let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
         if !escaped {
+            // ASCII is valid UTF-8 as it is: `String(validating:)` would check it again, through
+            // a generic path that was a fifth of a replay's time.
+            if ascii { return String(decoding: raw, as: UTF8.self) }
             guard let text = String(validating: raw, as: UTF8.self) else { throw RecordedJSONDecoder.GaveUp() }
             return text
         }
