@@ -47,6 +47,7 @@ struct RecordedJSONDecoderTests {
 
     @Test func decodesWhatKeelRecordsExactlyAsJSONDecoderDoes() throws {
         try expectBothDecode(StepResult(value: 3, label: "r"))
+        try expectBothDecode(StepResult(value: 4, label: "café 😀 ünïcödé"))  // not ASCII, not escaped
         try expectBothDecode(StepResult(value: Int.min + 1, label: "é \" \\ / \n \t \u{1F600} \u{0001} \u{0000}"))
         try expectBothDecode(
             Everything(
@@ -80,6 +81,13 @@ struct RecordedJSONDecoderTests {
         #expect(throws: RecordedJSONDecoder.GaveUp.self) { try RecordedJSONDecoder.decode([Int].self, from: data) }
         #expect(throws: RecordedJSONDecoder.GaveUp.self) { try RecordedJSONDecoder.decode([String: Int].self, from: data) }
         #expect(throws: RecordedJSONDecoder.GaveUp.self) { try RecordedJSONDecoder.decode(String.self, from: data) }
+    }
+
+    @Test func givesUpOnBytesThatAreNotUTF8() {
+        for bytes: [UInt8] in [[0x22, 0xC3, 0x22], [0x22, 0x61, 0xFF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22]] {
+            #expect(throws: RecordedJSONDecoder.GaveUp.self) { try RecordedJSONDecoder.decode(String.self, from: Data(bytes)) }
+        }
+        #expect(try RecordedJSONDecoder.decode(String.self, from: Data([0x22, 0xC3, 0xA9, 0x22])) == "é")
     }
 
     @Test func leavesDatesDataFloatsAndOutOfRangeIntegersToJSONDecoder() throws {
