@@ -83,7 +83,7 @@ struct RecordedJSONDecoderTests {
         #expect(throws: RecordedJSONDecoder.GaveUp.self) { try RecordedJSONDecoder.decode(String.self, from: data) }
     }
 
-    @Test func givesUpOnBytesThatAreNotUTF8() {
+    @Test func givesUpOnBytesThatAreNotUTF8() throws {
         for bytes: [UInt8] in [[0x22, 0xC3, 0x22], [0x22, 0x61, 0xFF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22]] {
             #expect(throws: RecordedJSONDecoder.GaveUp.self) { try RecordedJSONDecoder.decode(String.self, from: Data(bytes)) }
         }
