@@ -8,7 +8,8 @@ extension SQLiteRunStore {
         try await write { db in
             // A change of the run is one UPDATE fenced by the lease, made first: a lost lease
             // writes nothing and throws before any entry (whose sequence another worker may
-            // have taken) is inserted. Entries alone need the lease checked with a read.
+            // have taken) is inserted. Entries alone are fenced by the first one's insert, which
+            // inserts only while the lease holds; without entries, the lease is read.
             var entries = transition.entries[...]
             if transition.change != .none {
                 try Self.apply(transition.change, lease: lease, now: now.millisecondsSince1970, db: db)
