@@ -37,22 +37,24 @@ struct DirectExecution {
 
     /// Runs a query and tells whether it returned a row (`SELECT 1 … WHERE …`).
     func selectsARow() throws -> Bool {
-        try checkEveryParameterIsBound()
-        let code = sqlite3_step(handle)
-        guard code == SQLITE_ROW || code == SQLITE_DONE else { throw failure(code) }
-        sqlite3_reset(handle)
-        return code == SQLITE_ROW
+        defer { sqlite3_reset(handle) }
+        return try stepToFirstRow()
     }
 
     /// Runs a query and returns the text in the first column of its first row, `nil` when it
     /// returns no row or NULL there.
     func firstText() throws -> String? {
+        defer { sqlite3_reset(handle) }
+        guard try stepToFirstRow(), let text = sqlite3_column_text(handle, 0) else { return nil }
+        return String(cString: text)
+    }
+
+    /// Steps a query once: whether it is on a row (else it returned none).
+    private func stepToFirstRow() throws -> Bool {
         try checkEveryParameterIsBound()
         let code = sqlite3_step(handle)
         guard code == SQLITE_ROW || code == SQLITE_DONE else { throw failure(code) }
-        defer { sqlite3_reset(handle) }
-        guard code == SQLITE_ROW, let text = sqlite3_column_text(handle, 0) else { return nil }
-        return String(cString: text)
+        return code == SQLITE_ROW
     }
 
     private func checkEveryParameterIsBound() throws {

@@ -14,7 +14,7 @@ struct RunLogHandler: LogHandler {
     /// The metadata set on the run's logger (its run id and task name, then whatever its code
     /// sets), over `underlying`'s own: kept here and passed along with each line forwarded,
     /// rather than set on `underlying`, which may render all its metadata again on every change
-    /// (`StreamLogHandler` does) — once per run, for lines most runs never write.
+    /// (`StreamLogHandler` does) — twice per run, for lines most runs never write.
     private var runMetadata: Logger.Metadata
 
     /// Metadata every line of a run carries; not repeated in the stored lines.
