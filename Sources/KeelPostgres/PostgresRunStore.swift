@@ -27,6 +27,8 @@ public final class PostgresRunStore: RunStore {
 
     let client: PostgresClient
     let logger: Logger
+    /// The connections running engines listen on, lent to single statements.
+    let lender = ConnectionLender()
     /// How long one store operation may wait on the database before it counts as failed.
     let operationTimeout: Duration
     /// Steps' commits and runs' finishes, sent together under load (see ``CommitGroup``).
@@ -105,14 +107,24 @@ public final class PostgresRunStore: RunStore {
         try await outsideTransaction(what) { [logger] connection in try await connection.rows(statement, logger: logger) }
     }
 
-    /// Runs `statement` on a pooled connection, bounded by ``operationTimeout``, with database
-    /// errors turned into ``KeelError/Code/storeFailure``.
+    /// Runs `statement` on a connection an engine lends while it listens (see ``ConnectionLender``),
+    /// or when none is idle on a pooled one; bounded by ``operationTimeout``, with database errors
+    /// turned into ``KeelError/Code/storeFailure``.
     private func outsideTransaction(
         _ what: String, _ statement: @escaping @Sendable (PostgresConnection) async throws -> [PostgresRow]
     ) async throws -> [PostgresRow] {
         do {
+            if let loan = lender.borrow() {
+                // A statement that does not answer in time has its connection closed, so that the
+                // engine listening on it reconnects and the connection never goes back to the pool.
+                return try await StoreDeadline.run(what, timeout: operationTimeout, on: loan.executor, onExpiry: { [lender] in lender.close(loan) }) {
+                    [lender] in
+                    defer { lender.giveBack(loan) }
+                    return try await statement(loan.connection)
+                }
+            }
             // One statement holds no lock across awaits: its answer may come back to a run thread.
-            return try await StoreDeadline.run(what, timeout: operationTimeout, nearItsCaller: true) { [client] in
+            return try await StoreDeadline.run(what, timeout: operationTimeout, on: RunExecutor.preferenceOfCurrentThread) { [client] in
                 try await client.withConnection { connection in try await statement(connection) }
             }
         } catch {

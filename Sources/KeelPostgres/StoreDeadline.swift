@@ -16,19 +16,20 @@ enum StoreDeadline {
     static let watchdog = DeadlineWatchdog()
 
     /// Runs `work`, or throws ``KeelError/Code/storeFailure`` when it has not finished after `timeout`.
-    /// - Parameter nearItsCaller: run `work` where its caller runs (a run thread, see
-    ///   `RunExecutor`) rather than on the cooperative pool: for one statement, whose answer
-    ///   then comes back to that thread. Not for a transaction: it holds row locks across its
-    ///   awaits, and a run thread busy with other runs (or a SQLite commit) must not keep other
-    ///   workers waiting on those locks.
+    /// - Parameters:
+    ///   - executor: where `work` runs; the cooperative pool when `nil`. A run thread (see
+    ///     `RunExecutor`) suits one statement, whose answer then comes back to that thread; not a
+    ///     transaction: it holds row locks across its awaits, and a run thread busy with other
+    ///     runs (or a SQLite commit) must not keep other workers waiting on those locks.
+    ///   - onExpiry: called once if the deadline passes first.
     static func run<Value: Sendable>(
-        _ what: String, timeout: Duration, nearItsCaller: Bool = false, _ work: @escaping @Sendable () async throws -> Value
+        _ what: String, timeout: Duration, on executor: (any TaskExecutor)? = nil, onExpiry: (@Sendable () -> Void)? = nil,
+        _ work: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         let outcome = Outcome<Value>()
-        let preference = nearItsCaller ? RunExecutor.preferenceOfCurrentThread : nil
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                outcome.start(continuation, timeout: timeout, what: what, preference: preference, work: work)
+                outcome.start(continuation, timeout: timeout, what: what, preference: executor, onExpiry: onExpiry, work: work)
             }
         } onCancel: {
             outcome.cancel()
@@ -48,7 +49,7 @@ enum StoreDeadline {
 
         func start(
             _ continuation: CheckedContinuation<Value, any Error>, timeout: Duration, what: String, preference: (any TaskExecutor)?,
-            work: @escaping @Sendable () async throws -> Value
+            onExpiry: (@Sendable () -> Void)?, work: @escaping @Sendable () async throws -> Value
         ) {
             // The worker and the deadline are registered before either can finish (finishing
             // takes the lock too).
@@ -60,7 +61,8 @@ enum StoreDeadline {
                     self.finish(with: result)
                 }
                 state.deadline = StoreDeadline.watchdog.watch(until: .now + timeout) {
-                    self.finish(with: .failure(KeelError(.storeFailure, "PostgreSQL \(what) did not finish within \(timeout); the connection was probably lost")))
+                    let failure = KeelError(.storeFailure, "PostgreSQL \(what) did not finish within \(timeout); the connection was probably lost")
+                    if self.finish(with: .failure(failure)) { onExpiry?() }
                 }
                 return state.cancelled
             }
@@ -75,15 +77,18 @@ enum StoreDeadline {
             worker?.cancel()
         }
 
-        private func finish(with result: Result<Value, any Error>) {
+        /// Delivers `result` unless a result was delivered already; returns whether it was.
+        @discardableResult
+        private func finish(with result: Result<Value, any Error>) -> Bool {
             let (continuation, deadline, worker) = state.withLock { state in
                 defer { state.continuation = nil }
                 return (state.continuation, state.deadline, state.worker)
             }
-            guard let continuation else { return }
+            guard let continuation else { return false }
             if let deadline { StoreDeadline.watchdog.forget(deadline) }
             if case .failure = result { worker?.cancel() }
             continuation.resume(with: result)
+            return true
         }
     }
 }

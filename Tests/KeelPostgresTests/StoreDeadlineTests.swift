@@ -32,11 +32,13 @@ struct StoreDeadlineTests {
         }
     }
 
-    @Test func aStatementStartedOnARunThreadRunsOnARunThreadAndATransactionDoesNot() async throws {
+    @Test func workRunsOnTheExecutorItIsGivenAndOnTheCooperativePoolOtherwise() async throws {
         // Given store calls made by a run's code, on a run thread
         let (statement, transaction) = try await Task(executorPreference: RunExecutor.shared) {
             (
-                try await StoreDeadline.run("probe", timeout: .seconds(5), nearItsCaller: true) { RunExecutor.isCurrentThreadARunThread },
+                try await StoreDeadline.run("probe", timeout: .seconds(5), on: RunExecutor.preferenceOfCurrentThread) {
+                    RunExecutor.isCurrentThreadARunThread
+                },
                 try await StoreDeadline.run("probe", timeout: .seconds(5)) { RunExecutor.isCurrentThreadARunThread }
             )
         }.value
@@ -45,6 +47,22 @@ struct StoreDeadlineTests {
         #expect(statement)
         #expect(!transaction)
         // And a call from the cooperative pool stays off the run threads
-        #expect(try await StoreDeadline.run("probe", timeout: .seconds(5), nearItsCaller: true) { RunExecutor.isCurrentThreadARunThread } == false)
+        #expect(
+            try await StoreDeadline.run("probe", timeout: .seconds(5), on: RunExecutor.preferenceOfCurrentThread) {
+                RunExecutor.isCurrentThreadARunThread
+            } == false
+        )
+    }
+
+    @Test func theExpiryHandlerRunsOnceWhenTheDeadlinePassesAndNeverWhenTheWorkAnswers() async throws {
+        let expiries = Atomic(0)
+        _ = try await StoreDeadline.run("probe", timeout: .seconds(5), onExpiry: { expiries.add(1, ordering: .relaxed) }) { 1 }
+        await #expect(throws: KeelError.self) {
+            try await StoreDeadline.run("probe", timeout: .milliseconds(100), onExpiry: { expiries.add(1, ordering: .relaxed) }) {
+                await withCheckedContinuation { continuation in Self.unanswered.withLock { $0.append(continuation) } }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(expiries.load(ordering: .relaxed) == 1)
     }
 }
