@@ -42,32 +42,22 @@ extension PostgresRunStore {
         return try rows.map { try claimedRun($0, request: request) }
     }
 
-    /// The claim of up to `request.limit` due runs of `queue`; with `unlessExpiring`, it claims
-    /// nothing while a run's time to live has run out (those are expired first, in a transaction).
-    private static func claimStatement(queue: String, request: ClaimRequest, unlessExpiring: Bool) -> PreparedSQL {
+    /// The claim of up to `request.limit` due runs of `queue`, in claim order; with
+    /// `unlessExpiring`, it claims nothing while a run's time to live has run out (those are
+    /// expired first, in a transaction).
+    ///
+    /// It is the function `keel_claim`, whose plan may use indexes only: the claim-order index read
+    /// in order and left after `limit` rows, then each run by its key. Left to itself, the planner
+    /// chooses by the table's statistics, and on a queue that filled faster than autovacuum
+    /// analysed it, it read and sorted every due run to return the first few, then found them by
+    /// scanning the table (measured: 3,000 runs sorted per claim, 2–4 ms a claim).
+    static func claimStatement(queue: String, request: ClaimRequest, unlessExpiring: Bool) -> PreparedSQL {
         var p = SQLParameters()
-        let now = p.bind(request.now.millisecondsSince1970)
-        let expires = p.bind(request.leaseExpiresAt.millisecondsSince1970)
-        let worker = p.bind(request.workerID)
-        let expiring = unlessExpiring
-            ? "AND NOT EXISTS (SELECT 1 FROM run WHERE expires_at IS NOT NULL AND status = 'queued' AND expires_at <= \(now) AND started_at IS NULL)"
-            : ""
-        let sql = """
-            UPDATE run
-            SET status = 'running', lease_owner = \(worker), lease_token = lease_token + 1, lease_expires_at = \(expires),
-                available_at = \(expires), started_at = COALESCE(started_at, \(now)), updated_at = \(now), wake_at = NULL
-            WHERE id IN (
-                SELECT id FROM run
-                WHERE queue = \(p.bind(queue)) AND available_at IS NOT NULL AND available_at - priority_ms <= \(now) AND available_at <= \(now)
-                  AND (lease_owner IS NULL OR lease_owner <> \(worker))
-                  AND task_name = ANY(\(p.bind(request.taskNames)))
-                  \(expiring)
-                ORDER BY available_at - priority_ms
-                LIMIT \(p.bind(Int64(request.limit)))
-                FOR UPDATE SKIP LOCKED)
-            RETURNING \(runColumns)
-            """
-        return PreparedSQL(sql: sql, parameters: p)
+        let arguments = [
+            p.bind(queue), p.bind(request.now.millisecondsSince1970), p.bind(request.workerID), p.bind(request.taskNames),
+            p.bind(Int64(request.limit)), p.bind(request.leaseExpiresAt.millisecondsSince1970), p.bind(unlessExpiring),
+        ]
+        return PreparedSQL(sql: "SELECT \(runColumns) FROM keel_claim(\(arguments.joined(separator: ", ")))", parameters: p)
     }
 
     /// Claims from a queue with limits. Workers claiming from it take turns (an advisory lock on

@@ -127,6 +127,42 @@ extension PostgresRunStore {
                 "CREATE INDEX run_idempotency_key ON run (idempotency_key) WHERE idempotency_key IS NOT NULL",
             ]
         ),
+        (
+            "v3-claim-function",
+            [
+                // A claim of due runs without limits: a function so that its plan may use
+                // indexes only (see `claimStatement`).
+                """
+                CREATE FUNCTION keel_claim(
+                    claimed_queue TEXT, claimed_at BIGINT, claimant TEXT, task_names TEXT[], how_many BIGINT, leased_until BIGINT,
+                    unless_expiring BOOLEAN
+                )
+                RETURNS SETOF run
+                LANGUAGE sql
+                SET enable_seqscan = off
+                SET enable_bitmapscan = off
+                SET enable_sort = off
+                AS $$
+                    UPDATE run
+                    SET status = 'running', lease_owner = claimant, lease_token = lease_token + 1, lease_expires_at = leased_until,
+                        available_at = leased_until, started_at = COALESCE(started_at, claimed_at), updated_at = claimed_at, wake_at = NULL
+                    WHERE id IN (
+                        SELECT id FROM run
+                        WHERE queue = claimed_queue AND available_at IS NOT NULL
+                          AND available_at - priority_ms <= claimed_at AND available_at <= claimed_at
+                          AND (lease_owner IS NULL OR lease_owner <> claimant)
+                          AND task_name = ANY(task_names)
+                          AND NOT (unless_expiring AND EXISTS (
+                              SELECT 1 FROM run WHERE expires_at IS NOT NULL AND status = 'queued' AND expires_at <= claimed_at AND started_at IS NULL
+                          ))
+                        ORDER BY available_at - priority_ms
+                        LIMIT how_many
+                        FOR UPDATE SKIP LOCKED)
+                    RETURNING *
+                $$
+                """
+            ]
+        ),
     ]
 
     /// An arbitrary constant: the advisory lock migrations take.
