@@ -68,6 +68,40 @@ struct OutcomeWaitingTests {
         }
     }
 
+    /// A run no worker here executes.
+    struct Unserved: TaskDefinition {
+        static let name = "unserved"
+        func run(input: Int, context: TaskContext) async throws -> Int { input }
+    }
+
+    /// The poll reads an awaited run less often the longer it waits, however many callers keep
+    /// arriving for other runs.
+    @Test(arguments: TestStore.allCases)
+    func aLongAwaitedRunIsReadLessOftenWhileOtherCallersKeepArriving(store: TestStore) async throws {
+        try await withTestEngine(store: store, tasks: [Double()]) { test in
+            // Given a client engine that never runs, whose runs nobody executes
+            let observed = FaultyStore(test.store)
+            let client = try KeelEngine(store: observed, tasks: [Unserved()], clock: test.clock, logger: .keelTest)
+            let first = try await client.trigger(Unserved.self, input: 0)
+            var callers = [Task { try await first.result() }]
+            // When a caller of another run arrives every 10 ms for a second
+            let started = ContinuousClock.now
+            var input = 1
+            while ContinuousClock.now - started < .seconds(1) {
+                let run = try await client.trigger(Unserved.self, input: input)
+                callers.append(Task { try await run.result() })
+                input += 1
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            // Then the first run was read about once per doubling of its wait (10 ms, 20 ms, …,
+            // then every 500 ms), not in every round the other callers started
+            let reads = observed.statusReads.filter { $0 == first.id }.count
+            #expect(reads >= 2, "it was read \(reads) times")
+            #expect(reads <= 12, "it was read \(reads) times in \(ContinuousClock.now - started)")
+            for caller in callers { caller.cancel() }
+        }
+    }
+
     /// Callers of a run executing here get its outcome from the commit that wrote it, failures too.
     @Test(arguments: TestStore.allCases)
     func callersOfALocalRunGetItsOutputOrFailure(store: TestStore) async throws {

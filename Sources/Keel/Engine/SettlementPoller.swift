@@ -5,8 +5,10 @@ import Synchronization
 /// at once: one read of all the awaited runs' statuses per round, not one read per caller.
 ///
 /// Outcomes written here wake their callers at once through ``KeelEngine/settlements``; the
-/// poll is for the rest, and reads only runs not executing here. Rounds start 10 ms after a
-/// caller arrives and back off to 500 ms; the polling task ends when nobody waits.
+/// poll is for the rest, and reads only runs not executing here. Each awaited run is read 10 ms
+/// after its first caller arrives, then again after twice as long each time, up to every
+/// 500 ms: a run that settles quickly elsewhere is found quickly, and a thousand runs waiting
+/// in a queue are not read a hundred times a second each. The polling task ends when nobody waits.
 final class SettlementPoller: Sendable {
     /// How a run ended (or parked), as callers of ``RunHandle/result()`` need it.
     struct Outcome: Sendable {
@@ -15,13 +17,24 @@ final class SettlementPoller: Sendable {
         var error: RecordedError?
     }
 
+    /// An awaited run: how many callers wait for it, and when the poll reads it next.
+    private struct Watch {
+        var callers: Int
+        /// The wait before its next read: ``firstInterval``, doubled after each read up to ``longestInterval``.
+        var interval: Duration
+        var nextRead: ContinuousClock.Instant
+    }
+
+    /// How soon a newly awaited run is read.
+    static let firstInterval = Duration.milliseconds(10)
+    /// The longest a run goes unread while awaited (and the poll's longest sleep).
+    static let longestInterval = Duration.milliseconds(500)
+
     private struct State {
-        var watched: [RunID: Int] = [:]
+        var watched: [RunID: Watch] = [:]
         /// Outcomes written here of watched runs, handed to their callers without a read.
         var outcomes: [RunID: Outcome] = [:]
         var isPolling = false
-        /// Set when a caller arrives: the next round comes soon again.
-        var arrived = false
     }
 
     private let state = Mutex(State())
@@ -44,8 +57,11 @@ final class SettlementPoller: Sendable {
     /// Starts watching `id` until ``unwatch(_:)``; a settled status notifies ``settlements``.
     func watch(_ id: RunID) {
         let start = state.withLock { state -> Bool in
-            state.watched[id, default: 0] += 1
-            state.arrived = true
+            if state.watched[id] != nil {
+                state.watched[id]?.callers += 1
+            } else {
+                state.watched[id] = Watch(callers: 1, interval: Self.firstInterval, nextRead: .now + Self.firstInterval)
+            }
             defer { state.isPolling = true }
             return !state.isPolling
         }
@@ -54,9 +70,13 @@ final class SettlementPoller: Sendable {
 
     func unwatch(_ id: RunID) {
         state.withLock { state in
-            guard let count = state.watched[id] else { return }
-            state.watched[id] = count > 1 ? count - 1 : nil
-            if count == 1 { state.outcomes[id] = nil }
+            guard let watch = state.watched[id] else { return }
+            if watch.callers > 1 {
+                state.watched[id]?.callers -= 1
+            } else {
+                state.watched[id] = nil
+                state.outcomes[id] = nil
+            }
         }
     }
 
@@ -73,27 +93,37 @@ final class SettlementPoller: Sendable {
     }
 
     private func poll() async {
-        var delay = Duration.milliseconds(10)
         while true {
-            try? await Task.sleep(for: delay)
-            let ids = state.withLock { state -> [RunID] in
-                if state.watched.isEmpty { state.isPolling = false }
-                if state.arrived {
-                    state.arrived = false
-                    delay = .milliseconds(10)
-                } else {
-                    delay = min(delay * 2, .milliseconds(500))
+            let now = ContinuousClock.now
+            let due = state.withLock { state -> [RunID]? in
+                if state.watched.isEmpty {
+                    state.isPolling = false
+                    return nil
                 }
-                return Array(state.watched.keys)
+                return state.watched.compactMap { $0.value.nextRead <= now ? $0.key : nil }
             }
-            if ids.isEmpty { return }
-            let here = settlingHere.withLock { $0 }(ids)
-            let elsewhere = here.isEmpty ? ids : ids.filter { !here.contains($0) }
-            if elsewhere.isEmpty { continue }
-            guard let statuses = try? await store.statuses(of: elsewhere) else { continue }
-            for (id, status) in statuses where status.isTerminal || status == .parked {
-                settlements.notify(id)
+            guard let due else { return }
+            if !due.isEmpty {
+                let here = settlingHere.withLock { $0 }(due)
+                let elsewhere = here.isEmpty ? due : due.filter { !here.contains($0) }
+                if !elsewhere.isEmpty, let statuses = try? await store.statuses(of: elsewhere) {
+                    for (id, status) in statuses where status.isTerminal || status == .parked {
+                        settlements.notify(id)
+                    }
+                }
             }
+            let wake = state.withLock { state -> ContinuousClock.Instant in
+                let readAt = ContinuousClock.now
+                for id in due {
+                    guard var watch = state.watched[id] else { continue }
+                    watch.interval = min(watch.interval * 2, Self.longestInterval)
+                    watch.nextRead = readAt + watch.interval
+                    state.watched[id] = watch
+                }
+                return state.watched.values.map(\.nextRead).min() ?? readAt
+            }
+            // A caller arriving meanwhile is read at the latest after this sleep.
+            try? await Task.sleep(until: min(wake, now + Self.longestInterval), clock: .continuous)
         }
     }
 }
