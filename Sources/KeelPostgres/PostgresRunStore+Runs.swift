@@ -128,7 +128,7 @@ extension PostgresRunStore {
 
     /// Inserts `run`, leased to `lease` when given (local hand-off). - Returns: the lease granted.
     static func insert(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?, connection: PostgresConnection, logger: Logger) async throws -> Lease? {
-        try await connection.rows(try insertStatement([GroupedTrigger(run: run, lease: lease)], notify: false), logger: logger)
+        try await connection.rows(insertOneStatement(GroupedTrigger(run: run, lease: lease), notify: false), logger: logger)
         return grantedLease(run, lease)
     }
 
@@ -136,7 +136,9 @@ extension PostgresRunStore {
     /// idle workers are woken when one of them is not leased.
     private func insertGrouped(_ triggers: [GroupedTrigger]) async throws -> [RunRecord] {
         let what = triggers.count == 1 ? "trigger of '\(triggers[0].run.taskName)'" : "trigger of \(triggers.count) runs"
-        let rows = try await query(what, try Self.insertStatement(triggers, notify: triggers.contains { $0.lease == nil }))
+        let notify = triggers.contains { $0.lease == nil }
+        let statement = triggers.count == 1 ? Self.insertOneStatement(triggers[0], notify: notify) : try Self.insertStatement(triggers, notify: notify)
+        let rows = try await query(what, statement)
         var records: [RunID: RunRecord] = [:]
         for row in rows {
             let record = try Self.runRecord(row)
@@ -195,6 +197,39 @@ extension PostgresRunStore {
                 id, task_name, task_version, queue, status, input, created_at, started_at, available_at, lease_owner, lease_token,
                 lease_expires_at, wake_at, parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
                 idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
+            RETURNING \(runColumns))
+            SELECT inserted.* FROM inserted\(notification)
+            """
+        return PreparedSQL(sql: sql, parameters: p)
+    }
+
+    /// The insert of one trigger's run, as ``insertStatement(_:notify:)`` with its values as
+    /// parameters of their own: for a lone trigger, no array to build per column and none for
+    /// the server to take apart.
+    static func insertOneStatement(_ trigger: GroupedTrigger, notify: Bool) -> PreparedSQL {
+        var p = SQLParameters()
+        let run = trigger.run, lease = trigger.lease
+        let createdAt = p.bind(run.createdAt.millisecondsSince1970)
+        let values = [
+            p.bind(run.id.rawValue), p.bind(run.taskName), p.bind(run.taskVersion), p.bind(run.queue),
+            p.bind((lease == nil ? RunStatus.queued : RunStatus.running).rawValue), p.bind(bytes: run.input),
+            createdAt, createdAt, lease == nil ? "NULL" : createdAt,
+            p.bind(lease?.expiresAt.millisecondsSince1970 ?? run.availableAt.millisecondsSince1970), p.bind(lease?.workerID),
+            lease == nil ? "0" : "1", p.bind(lease?.expiresAt.millisecondsSince1970),
+            p.bind(run.availableAt > run.createdAt ? run.availableAt.millisecondsSince1970 : nil),
+            p.bind(run.parentID?.rawValue), p.bind(run.parentWaitpointID), p.bind(run.batchIndex.map(Int64.init)),
+            p.bind(run.priority.wholeMilliseconds), p.bind(run.concurrencyKey), p.bind(run.expiresAt?.millisecondsSince1970),
+            p.bind(run.idempotencyKey), p.bind(run.idempotencyKeyExpiresAt?.millisecondsSince1970), p.bind(run.debounceKey),
+            p.bind(run.tags), p.bind(run.scheduleID),
+        ]
+        let notification = notify ? ", (SELECT pg_notify('\(workChannel)', '')) AS notified" : ""
+        let sql = """
+            WITH inserted AS (
+            INSERT INTO run (id, task_name, task_version, queue, status, input, created_at, updated_at, started_at,
+                             available_at, lease_owner, lease_token, lease_expires_at, wake_at,
+                             parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
+                             idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
+            VALUES (\(values.joined(separator: ", ")))
             RETURNING \(runColumns))
             SELECT inserted.* FROM inserted\(notification)
             """
