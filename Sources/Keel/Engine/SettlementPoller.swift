@@ -1,4 +1,5 @@
 import Foundation
+import HeapModule
 import Synchronization
 
 /// Finds outcomes written by other processes for every caller of ``KeelEngine/waitUntilSettled(_:)``
@@ -30,8 +31,19 @@ final class SettlementPoller: Sendable {
     /// The longest a run goes unread while awaited (and the poll's longest sleep).
     static let longestInterval = Duration.milliseconds(500)
 
+    /// A read of run `id` due at `time`; stale once its run's watch has another `nextRead` or none.
+    private struct ScheduledRead: Comparable {
+        let time: ContinuousClock.Instant
+        let id: RunID
+
+        static func < (lhs: Self, rhs: Self) -> Bool { lhs.time < rhs.time }
+    }
+
     private struct State {
         var watched: [RunID: Watch] = [:]
+        /// Every watched run's next read, earliest first (and stale ones, skipped when reached):
+        /// a round takes the due ones without visiting the others.
+        var schedule = Heap<ScheduledRead>()
         /// Outcomes written here of watched runs, handed to their callers without a read.
         var outcomes: [RunID: Outcome] = [:]
         var isPolling = false
@@ -60,7 +72,9 @@ final class SettlementPoller: Sendable {
             if state.watched[id] != nil {
                 state.watched[id]?.callers += 1
             } else {
-                state.watched[id] = Watch(callers: 1, interval: Self.firstInterval, nextRead: .now + Self.firstInterval)
+                let nextRead = ContinuousClock.now + Self.firstInterval
+                state.watched[id] = Watch(callers: 1, interval: Self.firstInterval, nextRead: nextRead)
+                state.schedule.insert(ScheduledRead(time: nextRead, id: id))
             }
             defer { state.isPolling = true }
             return !state.isPolling
@@ -98,9 +112,15 @@ final class SettlementPoller: Sendable {
             let due = state.withLock { state -> [RunID]? in
                 if state.watched.isEmpty {
                     state.isPolling = false
+                    state.schedule = Heap()
                     return nil
                 }
-                return state.watched.compactMap { $0.value.nextRead <= now ? $0.key : nil }
+                var due: [RunID] = []
+                while let next = state.schedule.min, next.time <= now {
+                    state.schedule.removeMin()
+                    if state.watched[next.id]?.nextRead == next.time { due.append(next.id) }
+                }
+                return due
             }
             guard let due else { return }
             if !due.isEmpty {
@@ -119,8 +139,9 @@ final class SettlementPoller: Sendable {
                     watch.interval = min(watch.interval * 2, Self.longestInterval)
                     watch.nextRead = readAt + watch.interval
                     state.watched[id] = watch
+                    state.schedule.insert(ScheduledRead(time: watch.nextRead, id: id))
                 }
-                return state.watched.values.map(\.nextRead).min() ?? readAt
+                return state.schedule.min?.time ?? readAt + Self.longestInterval
             }
             // A caller arriving meanwhile is read at the latest after this sleep.
             try? await Task.sleep(until: min(wake, now + Self.longestInterval), clock: .continuous)
