@@ -180,14 +180,7 @@ extension PostgresRunStore {
             column { $0.run.tags.isEmpty ? nil : String(decoding: try JSONEncoder().encode($0.run.tags), as: UTF8.self) },
             column { $0.run.scheduleID },
         ]
-        // pg_notify is volatile, so the one-row join is always evaluated.
-        let notification = notify ? ", (SELECT pg_notify('\(workChannel)', '')) AS notified" : ""
-        let sql = """
-            WITH inserted AS (
-            INSERT INTO run (id, task_name, task_version, queue, status, input, created_at, updated_at, started_at,
-                             available_at, lease_owner, lease_token, lease_expires_at, wake_at,
-                             parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
-                             idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
+        let sql = insertingRuns(notify: notify, """
             SELECT id, task_name, task_version, queue, status, input, created_at, created_at, started_at,
                    available_at, lease_owner, lease_token, lease_expires_at, wake_at,
                    parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
@@ -197,10 +190,25 @@ extension PostgresRunStore {
                 id, task_name, task_version, queue, status, input, created_at, started_at, available_at, lease_owner, lease_token,
                 lease_expires_at, wake_at, parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
                 idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
+            """)
+        return PreparedSQL(sql: sql, parameters: p)
+    }
+
+    /// A statement inserting into `run` the rows `source` gives (a `SELECT` or `VALUES` whose
+    /// columns are those of the list below, in its order) and returning them; with `notify`, it
+    /// also wakes idle workers (`pg_notify` is volatile, so the one-row join is always evaluated).
+    private static func insertingRuns(notify: Bool, _ source: String) -> String {
+        let notification = notify ? ", (SELECT pg_notify('\(workChannel)', '')) AS notified" : ""
+        return """
+            WITH inserted AS (
+            INSERT INTO run (id, task_name, task_version, queue, status, input, created_at, updated_at, started_at,
+                             available_at, lease_owner, lease_token, lease_expires_at, wake_at,
+                             parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
+                             idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
+            \(source)
             RETURNING \(runColumns))
             SELECT inserted.* FROM inserted\(notification)
             """
-        return PreparedSQL(sql: sql, parameters: p)
     }
 
     /// The insert of one trigger's run, as ``insertStatement(_:notify:)`` with its values as
@@ -222,18 +230,7 @@ extension PostgresRunStore {
             p.bind(run.idempotencyKey), p.bind(run.idempotencyKeyExpiresAt?.millisecondsSince1970), p.bind(run.debounceKey),
             p.bind(run.tags), p.bind(run.scheduleID),
         ]
-        let notification = notify ? ", (SELECT pg_notify('\(workChannel)', '')) AS notified" : ""
-        let sql = """
-            WITH inserted AS (
-            INSERT INTO run (id, task_name, task_version, queue, status, input, created_at, updated_at, started_at,
-                             available_at, lease_owner, lease_token, lease_expires_at, wake_at,
-                             parent_id, parent_waitpoint_id, batch_index, priority_ms, concurrency_key, expires_at,
-                             idempotency_key, idempotency_expires_at, debounce_key, tags, schedule_id)
-            VALUES (\(values.joined(separator: ", ")))
-            RETURNING \(runColumns))
-            SELECT inserted.* FROM inserted\(notification)
-            """
-        return PreparedSQL(sql: sql, parameters: p)
+        return PreparedSQL(sql: insertingRuns(notify: notify, "VALUES (\(values.joined(separator: ", ")))"), parameters: p)
     }
 
     /// Inserts many runs (a batch of children) in one statement, from one JSON parameter.

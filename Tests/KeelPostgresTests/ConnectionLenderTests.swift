@@ -64,10 +64,8 @@ struct ConnectionLenderTests {
             // When a slow statement holds the lent connection, another runs at the same time
             async let slow = Self.session(of: store, sleepingFor: 0.5)
             try await Task.sleep(for: .milliseconds(100))
-            let started = ContinuousClock.now
             let other = try await Self.session(of: store)
-            // Then it ran on another connection, without queueing behind the slow one
-            #expect(ContinuousClock.now - started < .milliseconds(400))
+            // Then it ran on another connection (one not listening), not queued behind the slow one
             #expect(other.channels == "")
             #expect(try await slow.channels == PostgresRunStore.workChannel)
         }
@@ -100,7 +98,7 @@ struct ConnectionLenderTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }
-                let store = try await PostgresRunStore(client: client, logger: logger, operationTimeout: .milliseconds(500))
+                let store = try await PostgresRunStore(client: client, logger: logger, operationTimeout: .seconds(1))
                 let starts = Atomic(0)
                 // onWork is called each time listening (re)starts
                 let listening = Task { try await store.listenForWork { starts.add(1, ordering: .relaxed) } }
@@ -109,7 +107,7 @@ struct ConnectionLenderTests {
                 let first = try await Self.session(of: store)
 
                 // When a statement on the lent connection does not answer within the deadline
-                let error = try await #require(throws: KeelError.self) { try await Self.session(of: store, sleepingFor: 3) }
+                let error = try await #require(throws: KeelError.self) { try await Self.session(of: store, sleepingFor: 5) }
                 #expect(error.code == .storeFailure)
 
                 // Then that connection was closed, and the engine listens again on a new one,

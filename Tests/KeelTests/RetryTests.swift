@@ -32,6 +32,9 @@ struct RetryTests {
             #expect(try await run.status() == .waiting)
             await test.clock.advance(by: .seconds(1))
             try await eventually("the second attempt") { probe.count("call") == 2 }
+            // Its wait is measured from the clock when the attempt fails: moving the clock
+            // before that would move the wait too.
+            try await eventually("the second retry wait") { test.clock.hasSleeper(until: start.addingTimeInterval(1 + 2)) }
             await test.clock.advance(by: .seconds(2))
             #expect(try await run.result() == 3)
             let journal = try await test.engine.journal(run.id)
