@@ -63,7 +63,15 @@ struct ScheduleTests {
             // 10:00 in Paris is 09:00 UTC in winter: the next tick is the next day.
             #expect(created.nextFireAt == Self.start.addingTimeInterval(24 * 3600))
             await test.clock.advance(by: .seconds(24 * 3600))
-            try await eventually("the daily run") { probe.count("daily") == 1 }
+            do {
+                try await eventually("the daily run", seconds: 30) { probe.count("daily") == 1 }
+            } catch {
+                // What the store and the clock hold, to tell a schedule not fired from a run not started.
+                let runs = try await test.store.listRuns(RunQuery(limit: 50)).map { "\($0.taskName) \($0.status) lease \($0.leaseOwner ?? "none")" }
+                let schedules = try await test.store.schedules().map { "\($0.id) next \($0.nextFireAt.map { "\($0)" } ?? "none")" }
+                Issue.record("runs: \(runs); schedules: \(schedules); clock \(test.clock.now()), next sleeper \(test.clock.nextDeadline.map { "\($0)" } ?? "none")")
+                throw error
+            }
             try await test.engine.deleteSchedule("daily-paris")
             #expect(try await test.engine.schedules().map(\.id) == ["report#0"])
             await #expect(throws: KeelError.self) { try await test.engine.deleteSchedule("daily-paris") }
@@ -86,7 +94,7 @@ struct ScheduleTests {
             #expect(enabled.isEnabled)
             #expect(enabled.nextFireAt == Self.start.addingTimeInterval(4 * 3600), "missed ticks are not made up")
             await test.clock.advance(by: .seconds(3600))
-            try await eventually("the first tick after enabling") { probe.count("hourly") == 1 }
+            try await eventually("the first tick after enabling", seconds: 30) { probe.count("hourly") == 1 }
             await #expect(throws: KeelError.self) { try await test.engine.setScheduleEnabled("missing", true) }
         }
     }
