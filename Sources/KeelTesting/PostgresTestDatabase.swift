@@ -46,6 +46,19 @@ public enum PostgresTestDatabase {
         }
     }
 
+    /// Runs `body` with a client of its own on `configuration` (another session's settings, a
+    /// store with other options), running until `body` returns.
+    public static func withRunningClient<Result: Sendable>(
+        _ configuration: PostgresClient.Configuration, _ body: (PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        let client = PostgresClient(configuration: configuration)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
     private static func withFreshSchemaOnTheServer<Result: Sendable>(
         maximumConnections: Int,
         _ body: (PostgresRunStore, PostgresClient.Configuration) async throws -> Result

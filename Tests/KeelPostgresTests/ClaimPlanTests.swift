@@ -22,15 +22,12 @@ struct ClaimPlanTests {
                     now: Date(millisecondsSince1970: now), leaseExpiresAt: Date(millisecondsSince1970: now + 30_000)
                 )
             }
-            let client = PostgresClient(configuration: configuration)
             let logger = {
                 var logger = Logger(label: "keel.test.postgres")
                 logger.logLevel = .warning
                 return logger
             }()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
+            try await PostgresTestDatabase.withRunningClient(configuration) { client in
                 try await client.withConnection { connection in
                     // (A server whose planner weighs random reads heavily: without the claim's own
                     // settings, it would rather read every due run and sort them.)

@@ -92,12 +92,9 @@ struct ConnectionLenderTests {
 
     @Test func aStatementThatDoesNotAnswerInTimeClosesTheLentConnectionAndListeningResumesOnANewOne() async throws {
         try await PostgresTestDatabase.withFreshSchema { _, configuration in
-            let client = PostgresClient(configuration: configuration)
             var logger = Logger(label: "keel.test.postgres")
             logger.logLevel = .critical
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
+            try await PostgresTestDatabase.withRunningClient(configuration) { client in
                 let store = try await PostgresRunStore(client: client, logger: logger, operationTimeout: .seconds(1))
                 let starts = Atomic(0)
                 // onWork is called each time listening (re)starts

@@ -32,12 +32,9 @@ struct JournalReadTests {
             // in the table's order, not the primary key's
             var sequential = configuration
             sequential.options.additionalStartupParameters.append(("options", "-c enable_indexscan=off -c enable_bitmapscan=off -c enable_indexonlyscan=off"))
-            let client = PostgresClient(configuration: sequential)
             var logger = Logger(label: "keel.test.postgres")
             logger.logLevel = .warning
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
+            try await PostgresTestDatabase.withRunningClient(sequential) { client in
                 let scan = try await client.query("EXPLAIN SELECT sequence FROM journal_entry WHERE run_id = 'journal-order' AND sequence >= 0")
                 var plan: [String] = []
                 for try await line in scan.decode(String.self) { plan.append(line) }
