@@ -205,6 +205,9 @@ extension PostgresRunStore {
         return try rows.first?.decode(Int64?.self).map(Date.init(millisecondsSince1970:))
     }
 
+    /// Locks the runs in id order before updating them, the order grouped commits lock theirs
+    /// in: in the table's order the two could each hold a run the other waits for (a deadlock,
+    /// which PostgreSQL ends by failing one of them).
     public func renewLeases(workerID: String, runIDs: [RunID], expiresAt: Date) async throws -> Set<RunID> {
         guard !runIDs.isEmpty else { return [] }
         let expires = expiresAt.millisecondsSince1970
@@ -212,23 +215,29 @@ extension PostgresRunStore {
             "lease renewal",
             """
             UPDATE run SET lease_expires_at = \(expires), available_at = \(expires)
-            WHERE lease_owner = \(workerID) AND id = ANY(\(runIDs.map(\.rawValue)))
-            RETURNING id
+            FROM (
+                SELECT id FROM run WHERE lease_owner = \(workerID) AND id = ANY(\(runIDs.map(\.rawValue)))
+                ORDER BY id FOR UPDATE
+            ) AS held
+            WHERE run.id = held.id
+            RETURNING run.id
             """
         )
         return Set(try rows.map { RunID(try $0.decode(String.self)) })
     }
 
+    /// Locks the runs in id order, as ``renewLeases(workerID:runIDs:expiresAt:)`` does.
     public func releaseLeases(workerID: String, now: Date) async throws {
         try await transaction("lease release") { [self] connection in
             let now = now.millisecondsSince1970
             try await connection.rows(
                 """
                 UPDATE run
-                SET available_at = CASE WHEN status = 'waiting' AND wake_at IS NOT NULL THEN wake_at ELSE \(now) END,
-                    status = CASE WHEN status = 'running' THEN 'queued' ELSE status END,
+                SET available_at = CASE WHEN run.status = 'waiting' AND run.wake_at IS NOT NULL THEN run.wake_at ELSE \(now) END,
+                    status = CASE WHEN run.status = 'running' THEN 'queued' ELSE run.status END,
                     lease_owner = NULL, lease_expires_at = NULL, updated_at = \(now)
-                WHERE lease_owner = \(workerID)
+                FROM (SELECT id FROM run WHERE lease_owner = \(workerID) ORDER BY id FOR UPDATE) AS held
+                WHERE run.id = held.id
                 """,
                 logger: logger
             )

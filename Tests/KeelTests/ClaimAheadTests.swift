@@ -38,11 +38,13 @@ struct ClaimAheadTests {
         return (runs.filter { $0.leaseOwner == worker && $0.status == .running }, runs.filter { $0.status == .queued && $0.leaseOwner == nil })
     }
 
-    /// Triggers 6 runs that block, and waits until 2 execute and 2 more are leased without starting.
-    func triggerSixAndWaitForTwoClaimedAhead(_ test: TestEngine) async throws -> [RunHandle<Int>] {
+    /// Triggers 6 runs that block, and waits until 2 execute (held in their step) and 2 more are leased without starting.
+    func triggerSixAndWaitForTwoClaimedAhead(_ test: TestEngine, probe: Probe) async throws -> [RunHandle<Int>] {
         var handles: [RunHandle<Int>] = []
         for index in 0..<6 { handles.append(try await test.trigger(Blocked.self, input: index)) }
-        try await eventually("4 runs leased to the worker") { try await leasedAndQueued(test).leased.count == 4 }
+        try await eventually("4 runs leased to the worker, 2 of them in their step") {
+            try await leasedAndQueued(test).leased.count == 4 && probe.count("started") == 2
+        }
         return handles
     }
 
@@ -60,7 +62,7 @@ struct ClaimAheadTests {
         let gate = Gate()
         try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: Self.configuration) { test in
             // Given a worker of 2 slots that claims 2 runs ahead, and 6 runs that block
-            let handles = try await triggerSixAndWaitForTwoClaimedAhead(test)
+            let handles = try await triggerSixAndWaitForTwoClaimedAhead(test, probe: probe)
             // Then 2 execute, 2 more are leased to it without starting, and 2 stay queued
             #expect(probe.count("started") == 2)
             #expect(try await leasedAndQueued(test).queued.count == 2)
@@ -92,7 +94,7 @@ struct ClaimAheadTests {
         configuration.shutdownGracePeriod = .milliseconds(200)
         try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: configuration) { test in
             // Given 2 runs executing (held in their step) and 2 claimed ahead
-            let ids = try await triggerSixAndWaitForTwoClaimedAhead(test).map(\.id)
+            let ids = try await triggerSixAndWaitForTwoClaimedAhead(test, probe: probe).map(\.id)
             // When the worker shuts down gracefully (the held steps are cancelled after the grace period)
             try await test.shutdown()
             // Then the runs claimed ahead never started, and every run is queued again, with no lease
@@ -111,7 +113,7 @@ struct ClaimAheadTests {
         let gate = Gate()
         try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: Self.configuration) { test in
             // Given 2 runs executing and 2 claimed ahead
-            let handles = try await triggerSixAndWaitForTwoClaimedAhead(test)
+            let handles = try await triggerSixAndWaitForTwoClaimedAhead(test, probe: probe)
             let ahead = try await aRunClaimedAhead(test, probe: probe)
             // When one of those is cancelled, and the others may finish
             try await test.engine.cancel(ahead.id)
@@ -130,7 +132,7 @@ struct ClaimAheadTests {
         let gate = Gate()
         try await withTestEngine(store: store, tasks: [Blocked(probe: probe, gate: gate)], configuration: Self.configuration) { test in
             // Given 2 runs executing and 2 claimed ahead
-            let handles = try await triggerSixAndWaitForTwoClaimedAhead(test)
+            let handles = try await triggerSixAndWaitForTwoClaimedAhead(test, probe: probe)
             let ahead = try await aRunClaimedAhead(test, probe: probe)
             // When another process (an engine on the same store) cancels one of them, and a
             // while later the runs in flight finish
