@@ -35,9 +35,11 @@ struct OutcomeWaitingTests {
     /// One step that waits at the gate.
     struct Held: TaskDefinition {
         static let name = "held"
+        let probe: Probe
         let gate: Gate
         func run(input: Int, context: TaskContext) async throws -> Int {
             try await context.step("held") {
+                probe.hit("held")
                 try await gate.wait()
                 return input
             }
@@ -47,16 +49,17 @@ struct OutcomeWaitingTests {
     /// The shared poll reads the statuses of runs finished elsewhere, never of one executing here.
     @Test(arguments: TestStore.allCases)
     func callersOfARunExecutingHereDoNotPollItsStatus(store: TestStore) async throws {
+        let probe = Probe()
         let gate = Gate()
         let observed = Mutex<FaultyStore?>(nil)
-        try await withTestEngine(store: store, tasks: [Held(gate: gate)], wrappingStore: { base in
+        try await withTestEngine(store: store, tasks: [Held(probe: probe, gate: gate)], wrappingStore: { base in
             let wrapped = FaultyStore(base)
             observed.withLock { $0 = wrapped }
             return wrapped
         }) { test in
             // Given a run executing here, held in its step, and callers waiting for its outcome
             let run = try await test.trigger(Held.self, input: 5)
-            try await test.waitUntil(run.id, is: .running)
+            try await eventually("the run in its step") { probe.count("held") == 1 }
             let waiting = Task { try await run.result() }
             // When the poll has had many rounds (every 10 ms while callers arrive)
             try await Task.sleep(for: .milliseconds(150))
