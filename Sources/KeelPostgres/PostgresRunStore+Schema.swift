@@ -182,6 +182,48 @@ extension PostgresRunStore {
                 "CREATE TRIGGER run_deletes_its_journal AFTER DELETE ON run FOR EACH ROW EXECUTE FUNCTION keel_delete_journal()",
             ]
         ),
+        (
+            "v5-claim-function-planned-once",
+            [
+                // The same claim in PL/pgSQL: an SQL function's statement is parsed and planned
+                // on every call (PostgreSQL before 18), a PL/pgSQL one once per session.
+                """
+                CREATE OR REPLACE FUNCTION keel_claim(
+                    claimed_queue TEXT, claimed_at BIGINT, claimant TEXT, task_names TEXT[], how_many BIGINT, leased_until BIGINT,
+                    unless_expiring BOOLEAN
+                )
+                RETURNS SETOF run
+                LANGUAGE plpgsql
+                SET enable_seqscan = off
+                SET enable_bitmapscan = off
+                SET enable_sort = off
+                SET plan_cache_mode = force_generic_plan
+                AS $$
+                BEGIN
+                    RETURN QUERY
+                    UPDATE run
+                    SET status = 'running', lease_owner = claimant, lease_token = run.lease_token + 1, lease_expires_at = leased_until,
+                        available_at = leased_until, started_at = COALESCE(run.started_at, claimed_at), updated_at = claimed_at, wake_at = NULL
+                    WHERE run.id IN (
+                        SELECT due.id FROM run AS due
+                        WHERE due.queue = claimed_queue AND due.available_at IS NOT NULL
+                          AND due.available_at - due.priority_ms <= claimed_at AND due.available_at <= claimed_at
+                          AND (due.lease_owner IS NULL OR due.lease_owner <> claimant)
+                          AND due.task_name = ANY(task_names)
+                          AND NOT (unless_expiring AND EXISTS (
+                              SELECT 1 FROM run AS expiring
+                              WHERE expiring.expires_at IS NOT NULL AND expiring.status = 'queued' AND expiring.expires_at <= claimed_at
+                                AND expiring.started_at IS NULL
+                          ))
+                        ORDER BY due.available_at - due.priority_ms
+                        LIMIT how_many
+                        FOR UPDATE SKIP LOCKED)
+                    RETURNING run.*;
+                END
+                $$
+                """
+            ]
+        ),
     ]
 
     /// An arbitrary constant: the advisory lock migrations take.
