@@ -1,5 +1,4 @@
 import Foundation
-import HeapModule
 import Synchronization
 
 /// Finds outcomes written by other processes for every caller of ``KeelEngine/waitUntilSettled(_:)``
@@ -23,7 +22,8 @@ final class SettlementPoller: Sendable {
         var callers: Int
         /// The wait before its next read: ``firstInterval``, doubled after each read up to ``longestInterval``.
         var interval: Duration
-        var nextRead: ContinuousClock.Instant
+        /// The ``ReadSchedule`` tick of its next read; a read scheduled at another tick is stale.
+        var nextRead: Int
     }
 
     /// How soon a newly awaited run is read.
@@ -31,19 +31,12 @@ final class SettlementPoller: Sendable {
     /// The longest a run goes unread while awaited (and the poll's longest sleep).
     static let longestInterval = Duration.milliseconds(500)
 
-    /// A read of run `id` due at `time`; stale once its run's watch has another `nextRead` or none.
-    private struct ScheduledRead: Comparable {
-        let time: ContinuousClock.Instant
-        let id: RunID
-
-        static func < (lhs: Self, rhs: Self) -> Bool { lhs.time < rhs.time }
-    }
 
     private struct State {
         var watched: [RunID: Watch] = [:]
-        /// Every watched run's next read, earliest first (and stale ones, skipped when reached):
-        /// a round takes the due ones without visiting the others.
-        var schedule = Heap<ScheduledRead>()
+        /// Every watched run's next read (and stale ones, skipped when reached): a round takes
+        /// the due ones without visiting the others.
+        var schedule = ReadSchedule(startingAt: .now)
         /// Outcomes written here of watched runs, handed to their callers without a read.
         var outcomes: [RunID: Outcome] = [:]
         var isPolling = false
@@ -72,9 +65,9 @@ final class SettlementPoller: Sendable {
             if state.watched[id] != nil {
                 state.watched[id]?.callers += 1
             } else {
-                let nextRead = ContinuousClock.now + Self.firstInterval
+                let tick = state.schedule.tick(atOrAfter: .now + Self.firstInterval)
+                let nextRead = state.schedule.schedule(id, at: tick)
                 state.watched[id] = Watch(callers: 1, interval: Self.firstInterval, nextRead: nextRead)
-                state.schedule.insert(ScheduledRead(time: nextRead, id: id))
             }
             defer { state.isPolling = true }
             return !state.isPolling
@@ -112,15 +105,12 @@ final class SettlementPoller: Sendable {
             let due = state.withLock { state -> [RunID]? in
                 if state.watched.isEmpty {
                     state.isPolling = false
-                    state.schedule = Heap()
+                    state.schedule = ReadSchedule(startingAt: now)
                     return nil
                 }
-                var due: [RunID] = []
-                while let next = state.schedule.min, next.time <= now {
-                    state.schedule.removeMin()
-                    if state.watched[next.id]?.nextRead == next.time { due.append(next.id) }
+                return state.schedule.takeDue(at: now).compactMap { read in
+                    state.watched[read.id]?.nextRead == read.tick ? read.id : nil
                 }
-                return due
             }
             guard let due else { return }
             if !due.isEmpty {
@@ -137,11 +127,10 @@ final class SettlementPoller: Sendable {
                 for id in due {
                     guard var watch = state.watched[id] else { continue }
                     watch.interval = min(watch.interval * 2, Self.longestInterval)
-                    watch.nextRead = readAt + watch.interval
+                    watch.nextRead = state.schedule.schedule(id, at: state.schedule.tick(atOrAfter: readAt + watch.interval))
                     state.watched[id] = watch
-                    state.schedule.insert(ScheduledRead(time: watch.nextRead, id: id))
                 }
-                return state.schedule.min?.time ?? readAt + Self.longestInterval
+                return state.schedule.nextReadTime ?? readAt + Self.longestInterval
             }
             // A caller arriving meanwhile is read at the latest after this sleep.
             try? await Task.sleep(until: min(wake, now + Self.longestInterval), clock: .continuous)
