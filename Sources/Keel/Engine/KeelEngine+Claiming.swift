@@ -89,6 +89,12 @@ extension KeelEngine {
         let ahead = max(0, configuration.runsToClaimAhead - claimedAhead.count)
         let limit = free + ahead
         let now = clock.now()
+        // While runs claimed ahead wait for slots (so no slot is free), claim again only once half
+        // of them have started: one claim of many runs, not one claim per freed slot.
+        if claimedAhead.count > 0 && ahead < (configuration.runsToClaimAhead + 1) / 2 {
+            slots.release(free, announce: false)
+            return .noFreeSlot
+        }
         guard limit > 0 || now >= lastClaimAt.adding(configuration.pollInterval) else { return .noFreeSlot }
         lastClaimAt = now
         let claimed: [ClaimedRun]
