@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Keel
 import KeelTesting
 import Testing
@@ -83,6 +84,54 @@ struct ClaimAheadTests {
             #expect(outputs == Array(0..<6))
             #expect(probe.count("started") == 6)
             #expect(probe.maximum("running") <= 2)
+        }
+    }
+
+    /// One step that waits for a pass through the turnstile.
+    struct OneByOne: TaskDefinition {
+        static let name = "one-by-one"
+        let turnstile: Turnstile
+
+        func run(input: Int, context: TaskContext) async throws -> Int {
+            try await context.step("work") {
+                try await turnstile.pass()
+                return input
+            }
+        }
+    }
+
+    @Test(arguments: TestStore.allCases)
+    func runsClaimedAheadAreToppedUpOnceHalfOfThemHaveStarted(store: TestStore) async throws {
+        let turnstile = Turnstile()
+        let observed = Mutex<FaultyStore?>(nil)
+        var configuration = KeelEngine.Configuration(concurrency: 1)
+        configuration.claimAhead = 4
+        try await withTestEngine(store: store, tasks: [OneByOne(turnstile: turnstile)], configuration: configuration, wrappingStore: { base in
+            let wrapped = FaultyStore(base)
+            observed.withLock { $0 = wrapped }
+            return wrapped
+        }) { test in
+            // Given a worker of 1 slot that claims 4 runs ahead, and 12 runs due at once
+            let ids = try await test.engine.batchTrigger(taskName: OneByOne.name, inputs: (0..<12).map { Data("\($0)".utf8) })
+            try await eventually("5 runs leased to the worker") { try await leasedAndQueued(test).leased.count == 5 }
+            let store = try #require(observed.withLock { $0 })
+            let claimsBefore = store.claimLimits.filter { $0 > 0 }.count
+
+            // When runs finish one at a time, each given time to start the next
+            for round in 1...3 {
+                turnstile.open(1)
+                try await eventually("\(round) runs finished") {
+                    var completed = 0
+                    for id in ids where try await test.engine.run(id).status == .completed { completed += 1 }
+                    return completed == round
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            // Then the first finish (3 runs left ahead) claims nothing; the second (2 left) claims 2
+            let claims = store.claimLimits.filter { $0 > 0 }
+            #expect(Array(claims.dropFirst(claimsBefore)).allSatisfy { $0 >= 2 }, "claim limits: \(claims)")
+            turnstile.open(12)
+            for id in ids { try await test.waitUntil(id, is: .completed) }
         }
     }
 

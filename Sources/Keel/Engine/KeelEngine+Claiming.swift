@@ -86,15 +86,12 @@ extension KeelEngine {
     private func claimBatch(lastClaimAt: inout Date) async throws -> ClaimPass {
         startRunsClaimedAhead()
         let free = slots.tryAcquire(upTo: configuration.concurrency)
-        let ahead = max(0, configuration.runsToClaimAhead - claimedAhead.count)
+        var ahead = max(0, configuration.runsToClaimAhead - claimedAhead.count)
+        // While runs claimed ahead wait for slots, claim more ahead only once half of them have
+        // started: one claim of many runs, not one claim per freed slot.
+        if claimedAhead.count > 0 && ahead < (configuration.runsToClaimAhead + 1) / 2 { ahead = 0 }
         let limit = free + ahead
         let now = clock.now()
-        // While runs claimed ahead wait for slots (so no slot is free), claim again only once half
-        // of them have started: one claim of many runs, not one claim per freed slot.
-        if claimedAhead.count > 0 && ahead < (configuration.runsToClaimAhead + 1) / 2 {
-            slots.release(free, announce: false)
-            return .noFreeSlot
-        }
         guard limit > 0 || now >= lastClaimAt.adding(configuration.pollInterval) else { return .noFreeSlot }
         lastClaimAt = now
         let claimed: [ClaimedRun]

@@ -42,7 +42,13 @@ final class FaultyStore: RunStore {
         createRunThreads.withLock { $0.append(RunExecutor.isCurrentThreadARunThread) }
         return try await base.createRun(run, lease: lease)
     }
-    func claimDueRuns(_ request: ClaimRequest) async throws -> [ClaimedRun] { try await base.claimDueRuns(request) }
+    /// The limit of every claim so far, in order.
+    var claimLimits: [Int] { claimRequestLimits.withLock { $0 } }
+    private let claimRequestLimits = Mutex<[Int]>([])
+    func claimDueRuns(_ request: ClaimRequest) async throws -> [ClaimedRun] {
+        claimRequestLimits.withLock { $0.append(request.limit) }
+        return try await base.claimDueRuns(request)
+    }
     func renewLeases(workerID: String, runIDs: [RunID], expiresAt: Date) async throws -> Set<RunID> {
         try await base.renewLeases(workerID: workerID, runIDs: runIDs, expiresAt: expiresAt)
     }

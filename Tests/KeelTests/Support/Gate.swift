@@ -12,3 +12,20 @@ final class Gate: Sendable {
         }
     }
 }
+
+/// Lets steps through a given number at a time, as the test opens it. Waiting is cancellable.
+final class Turnstile: Sendable {
+    private let passes = Mutex(0)
+
+    func open(_ count: Int) { passes.withLock { $0 += count } }
+
+    func pass() async throws {
+        while !passes.withLock({ passes in
+            guard passes > 0 else { return false }
+            passes -= 1
+            return true
+        }) {
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+}
