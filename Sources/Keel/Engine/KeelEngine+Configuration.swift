@@ -41,7 +41,8 @@ extension KeelEngine {
         /// How many due runs this worker claims beyond its free slots: leased to it and held in
         /// memory, each starts the moment a slot frees, with no round trip to the store in
         /// between. `nil` (the default) claims half of ``concurrency`` ahead; 0 claims runs only
-        /// for free slots.
+        /// for free slots. Once half of the runs held have started, one claim tops them up
+        /// again, rather than one claim per freed slot.
         ///
         /// Runs claimed ahead show as running and count against queue limits. If the worker
         /// stops gracefully they go back to the queue; if it dies, other workers take them once
