@@ -29,8 +29,13 @@ public final class PostgresRunStore: RunStore {
     let logger: Logger
     /// The connections running engines listen on, lent to single statements.
     let lender = ConnectionLender()
+    /// This store's requests for pooled connections that wait (the held connections yield to them).
+    let poolPressure = PoolPressure()
     /// How long one store operation may wait on the database before it counts as failed.
     let operationTimeout: Duration
+    /// How many connections a running engine holds besides the one it listens on, lent to
+    /// single statements (see ``listenForWork(_:)``).
+    let statementConnections: Int
     /// Steps' commits and runs' finishes, sent together under load (see ``CommitGroup``).
     let commitGroup = CommitGroup<GroupedCommit, GroupedCommitOutcome>(maximumInFlight: 2, maximumBatch: PostgresRunStore.maximumGroupedCommits)
     /// Triggers' inserts, sent together under load (see ``CommitGroup``).
@@ -44,11 +49,21 @@ public final class PostgresRunStore: RunStore {
     ///     the database before it fails with ``KeelError/Code/storeFailure``; a connection lost
     ///     mid-operation then costs at most this long. Keep it well above your slowest
     ///     transaction (a large batch trigger).
+    ///   - statementConnections: how many of the pool's connections each running engine holds,
+    ///     besides the one it listens on, for its single statements (a step's commit, a claim, a
+    ///     trigger) to skip the pool. An engine holds `1 + statementConnections` connections while
+    ///     it runs, and its transactions use the others: keep the pool's `maximumConnections`
+    ///     (20 by default) at least 3 above that, or pass 0.
     /// - Throws: ``KeelError/Code/storeFailure`` when the database cannot be reached or migrated.
-    public init(client: PostgresClient, logger: Logger = Logger(label: "keel.postgres"), operationTimeout: Duration = .seconds(30)) async throws {
+    public init(
+        client: PostgresClient, logger: Logger = Logger(label: "keel.postgres"), operationTimeout: Duration = .seconds(30),
+        statementConnections: Int = 2
+    ) async throws {
+        precondition(statementConnections >= 0, "statementConnections must not be negative")
         self.client = client
         self.logger = logger
         self.operationTimeout = operationTimeout
+        self.statementConnections = statementConnections
         try await migrate()
     }
 
@@ -65,8 +80,8 @@ public final class PostgresRunStore: RunStore {
         var attempt = 1
         while true {
             do {
-                return try await StoreDeadline.run(what, timeout: timeout ?? operationTimeout) { [client, logger] in
-                    try await client.withConnection { connection in
+                return try await StoreDeadline.run(what, timeout: timeout ?? operationTimeout) { [self, logger] in
+                    try await withPooledConnection { connection in
                         try await connection.rows("BEGIN", logger: logger)
                         do {
                             let value = try await work(connection)
@@ -124,11 +139,21 @@ public final class PostgresRunStore: RunStore {
                 }
             }
             // One statement holds no lock across awaits: its answer may come back to a run thread.
-            return try await StoreDeadline.run(what, timeout: operationTimeout, on: RunExecutor.preferenceOfCurrentThread) { [client] in
-                try await client.withConnection { connection in try await statement(connection) }
+            return try await StoreDeadline.run(what, timeout: operationTimeout, on: RunExecutor.preferenceOfCurrentThread) { [self] in
+                try await withPooledConnection { connection in try await statement(connection) }
             }
         } catch {
             throw Self.storeFailure(what, error)
+        }
+    }
+
+    /// Runs `body` with a connection leased from the pool, the wait for it recorded in ``poolPressure``.
+    func withPooledConnection<Value: Sendable>(_ body: (PostgresConnection) async throws -> Value) async throws -> Value {
+        let wait = poolPressure.begin()
+        defer { poolPressure.end(wait) }
+        return try await client.withConnection { [poolPressure] connection in
+            poolPressure.end(wait)
+            return try await body(connection)
         }
     }
 

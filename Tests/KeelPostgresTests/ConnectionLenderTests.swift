@@ -7,8 +7,8 @@ import PostgresNIO
 import Synchronization
 import Testing
 
-/// Single statements run on the connection an engine listens on while it is idle, and that
-/// connection goes back to the pool only with no statement on it.
+/// Single statements run on the connections a running engine holds — the one it listens on while
+/// it is idle, else one of the others — and those go back to the pool only with no statement on them.
 @Suite(
     .timeLimit(.minutes(2)),
     .enabled(if: PostgresTestDatabase.url != nil, Comment(rawValue: PostgresTestDatabase.howToEnable))
@@ -55,19 +55,53 @@ struct ConnectionLenderTests {
         }
     }
 
-    @Test func aBusyLentConnectionSendsOtherStatementsToThePool() async throws {
+    @Test func aBusyListeningConnectionSendsOtherStatementsToAnotherLentConnection() async throws {
         try await PostgresTestDatabase.withFreshSchema { store, _ in
             let listening = Task { try await store.listenForWork {} }
             defer { listening.cancel() }
             try await Self.eventually { try await Self.session(of: store).channels == PostgresRunStore.workChannel }
+            try await Self.eventually { store.lender.lentConnections == 1 + store.statementConnections }
+            let loansBefore = store.lender.loansMade
 
-            // When a slow statement holds the lent connection, another runs at the same time
+            // When a slow statement holds the listening connection, another runs at the same time
             async let slow = Self.session(of: store, sleepingFor: 0.5)
             try await Task.sleep(for: .milliseconds(100))
             let other = try await Self.session(of: store)
             // Then it ran on another connection (one not listening), not queued behind the slow one
             #expect(other.channels == "")
             #expect(try await slow.channels == PostgresRunStore.workChannel)
+            // And both were lent: neither went through the pool
+            #expect(store.lender.loansMade - loansBefore == 2)
+        }
+    }
+
+    @Test func asManyStatementsAtOnceAsTheEngineHoldsConnectionsSkipThePool() async throws {
+        try await PostgresTestDatabase.withFreshSchema { store, _ in
+            // Given an engine listening: it holds its listening connection and two more (two
+            // grouped commits in flight and a claim)
+            #expect(store.lender.lentConnections == 0)
+            let listening = Task { try await store.listenForWork {} }
+            let held = 3
+            try await Self.eventually { store.lender.lentConnections == held }
+            let loansBefore = store.lender.loansMade
+
+            // When that many statements run at once
+            let sessions = try await withThrowingTaskGroup(of: Session.self) { group in
+                for _ in 0..<held { group.addTask { try await Self.session(of: store, sleepingFor: 0.3) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            // Then each ran on a connection of its own, one of them the listening one, all lent
+            #expect(Set(sessions.map(\.processID)).count == held)
+            #expect(sessions.filter { $0.channels == PostgresRunStore.workChannel }.count == 1)
+            #expect(store.lender.loansMade - loansBefore == held)
+
+            // And once the engine stops, none is lent any more
+            listening.cancel()
+            _ = try? await listening.value
+            #expect(store.lender.lentConnections == 0)
+            let loansAfterStop = store.lender.loansMade
+            _ = try await Self.session(of: store)
+            #expect(store.lender.loansMade == loansAfterStop)
         }
     }
 
@@ -87,6 +121,44 @@ struct ConnectionLenderTests {
             // the statement got in full
             #expect(ContinuousClock.now - sent >= .milliseconds(500))
             #expect(try await statement.value.channels == PostgresRunStore.workChannel)
+        }
+    }
+
+    @Test func aStoreGivenNoStatementConnectionsHoldsOnlyTheListeningOne() async throws {
+        try await PostgresTestDatabase.withFreshSchema { _, configuration in
+            try await PostgresTestDatabase.withRunningClient(configuration) { client in
+                // For a small pool: an engine then holds one connection while it runs
+                let store = try await PostgresRunStore(client: client, logger: .keelTest, statementConnections: 0)
+                let listening = Task { try await store.listenForWork {} }
+                defer { listening.cancel() }
+                try await Self.eventually { try await Self.session(of: store).channels == PostgresRunStore.workChannel }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(store.lender.lentConnections == 1)
+            }
+        }
+    }
+
+    @Test func inASmallPoolTheHeldConnectionsYieldToTransactions() async throws {
+        // Two connections: the engine listens on one and holds the other for statements
+        try await PostgresTestDatabase.withFreshSchema(maximumConnections: 2) { store, _ in
+            let listening = Task { try await store.listenForWork {} }
+            defer { listening.cancel() }
+            try await Self.eventually { store.lender.lentConnections == 2 }
+
+            // When transactions need the pool, one after another and three at once
+            for _ in 0..<3 {
+                #expect(try await store.transaction("probe") { try await $0.rows("SELECT 1", logger: .keelTest).count } == 1)
+            }
+            let answered = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<3 { group.addTask { try await store.transaction("probe") { try await $0.rows("SELECT 1", logger: .keelTest).count } } }
+                var answered = 0
+                for try await count in group { answered += count }
+                return answered
+            }
+            #expect(answered == 3)
+            // Then they ran (without the yield they would wait for the store's 30 s deadline and
+            // fail), and the engine listens on
+            #expect(try await Self.session(of: store).channels == PostgresRunStore.workChannel)
         }
     }
 

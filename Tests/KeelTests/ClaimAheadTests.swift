@@ -111,9 +111,12 @@ struct ClaimAheadTests {
             observed.withLock { $0 = wrapped }
             return wrapped
         }) { test in
-            // Given a worker of 1 slot that claims 4 runs ahead, and 12 runs due at once
+            // Given a worker of 1 slot that claims 4 runs ahead, and 12 runs due at once: it holds
+            // the run in its slot and 4 ahead, or 3 when its slot was busy when it claimed and it
+            // started one of the 4 since (3 of 4 is not low enough to claim again)
             let ids = try await test.engine.batchTrigger(taskName: OneByOne.name, inputs: (0..<12).map { Data("\($0)".utf8) })
-            try await eventually("5 runs leased to the worker") { try await leasedAndQueued(test).leased.count == 5 }
+            try await eventually("4 or 5 runs leased to the worker") { try await leasedAndQueued(test).leased.count >= 4 }
+            try await Task.sleep(for: .milliseconds(50))
             let store = try #require(observed.withLock { $0 })
             let claimsBefore = store.claimLimits.filter { $0 > 0 }.count
 
