@@ -38,27 +38,39 @@ struct QueryConformanceTests {
         }
     }
 
+    /// The ids of five runs on the default queue, claimed at 0 to 4 and left in these statuses.
+    struct RunsInEachStatus {
+        let running, waiting, parked, completed, failed: RunID
+    }
+
+    static func claimedRunsInEachStatus(in store: any RunStore) async throws -> RunsInEachStatus {
+        let running = try await Fixture.createAndClaim(store, now: 0)
+        let waiting = try await Fixture.createAndClaim(store, now: 1)
+        try await store.commit(RunTransition(change: .suspended(status: .waiting, wakeAt: Fixture.at(500))), lease: waiting.lease, now: Fixture.at(1))
+        let parked = try await Fixture.createAndClaim(store, now: 2)
+        try await store.commit(RunTransition(change: .parked(Fixture.boom)), lease: parked.lease, now: Fixture.at(2))
+        let completed = try await Fixture.createAndClaim(store, now: 3)
+        try await store.commit(RunTransition(change: .completed(output: Fixture.json("1"))), lease: completed.lease, now: Fixture.at(3))
+        let failed = try await Fixture.createAndClaim(store, now: 4)
+        try await store.commit(RunTransition(change: .failed(Fixture.boom)), lease: failed.lease, now: Fixture.at(4))
+        return RunsInEachStatus(
+            running: running.record.id, waiting: waiting.record.id, parked: parked.record.id, completed: completed.record.id, failed: failed.record.id
+        )
+    }
+
     @Test(arguments: TestStore.allCases)
     func statusesOfManyRunsAreReadTogether(store kind: TestStore) async throws {
         try await kind.withStore { store in
             // Given a run queued, running, waiting, parked, completed and failed, and an unknown id
             let queued = try await Fixture.create(Fixture.newRun(created: 10, available: 100), in: store)
-            let running = try await Fixture.createAndClaim(store, now: 0)
-            let waiting = try await Fixture.createAndClaim(store, now: 1)
-            try await store.commit(RunTransition(change: .suspended(status: .waiting, wakeAt: Fixture.at(500))), lease: waiting.lease, now: Fixture.at(1))
-            let parked = try await Fixture.createAndClaim(store, now: 2)
-            try await store.commit(RunTransition(change: .parked(Fixture.boom)), lease: parked.lease, now: Fixture.at(2))
-            let completed = try await Fixture.createAndClaim(store, now: 3)
-            try await store.commit(RunTransition(change: .completed(output: Fixture.json("1"))), lease: completed.lease, now: Fixture.at(3))
-            let failed = try await Fixture.createAndClaim(store, now: 4)
-            try await store.commit(RunTransition(change: .failed(Fixture.boom)), lease: failed.lease, now: Fixture.at(4))
-            let ids = [queued.id, running.record.id, waiting.record.id, parked.record.id, completed.record.id, failed.record.id, RunID("unknown")]
+            let runs = try await Self.claimedRunsInEachStatus(in: store)
+            let ids = [queued.id, runs.running, runs.waiting, runs.parked, runs.completed, runs.failed, RunID("unknown")]
 
             // Then every existing run's status is read, and the unknown id is left out
             #expect(
                 try await store.statuses(of: ids) == [
-                    queued.id: .queued, running.record.id: .running, waiting.record.id: .waiting, parked.record.id: .parked,
-                    completed.record.id: .completed, failed.record.id: .failed,
+                    queued.id: .queued, runs.running: .running, runs.waiting: .waiting, runs.parked: .parked,
+                    runs.completed: .completed, runs.failed: .failed,
                 ]
             )
         }
@@ -67,15 +79,8 @@ struct QueryConformanceTests {
     @Test(arguments: TestStore.allCases)
     func unfinishedRunCountsCountEachQueueAndStatus(store kind: TestStore) async throws {
         try await kind.withStore { store in
-            // Given on "default": 2 queued, 1 running, 1 waiting, 1 parked, 1 completed; on "email": 1 queued
-            let running = try await Fixture.createAndClaim(store, now: 0)
-            let waiting = try await Fixture.createAndClaim(store, now: 1)
-            try await store.commit(RunTransition(change: .suspended(status: .waiting, wakeAt: Fixture.at(500))), lease: waiting.lease, now: Fixture.at(1))
-            let parked = try await Fixture.createAndClaim(store, now: 2)
-            try await store.commit(RunTransition(change: .parked(Fixture.boom)), lease: parked.lease, now: Fixture.at(2))
-            let completed = try await Fixture.createAndClaim(store, now: 3)
-            try await store.commit(RunTransition(change: .completed(output: Fixture.json("1"))), lease: completed.lease, now: Fixture.at(3))
-            _ = running
+            // Given on "default": 2 queued, 1 running, 1 waiting, 1 parked, 1 completed, 1 failed; on "email": 1 queued
+            _ = try await Self.claimedRunsInEachStatus(in: store)
             try await Fixture.create(Fixture.newRun(created: 4, available: 100), in: store)
             try await Fixture.create(Fixture.newRun(created: 5, available: 100), in: store)
             try await Fixture.create(Fixture.newRun(created: 6, queue: "email"), in: store)
