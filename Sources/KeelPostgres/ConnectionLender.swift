@@ -10,7 +10,7 @@ import Synchronization
 /// sequential run, 5 % of the client's CPU with many runs at once). The connection an engine
 /// listens on is lent first, the others when it is busy.
 ///
-/// A connection goes back to the pool only after ``lend(_:while:)`` has withdrawn it and its
+/// A connection goes back to the pool only after ``lend(_:preferred:while:)`` has withdrawn it and its
 /// statement in flight, if any, has finished, so no statement is ever sent on it once another
 /// caller may have leased it (where it would run inside that caller's transaction).
 final class ConnectionLender: Sendable {
