@@ -146,11 +146,12 @@ struct ConnectionLenderTests {
             try await Self.eventually { store.lender.lentConnections == 2 }
 
             // When transactions need the pool, one after another and three at once
+            let transaction = { @Sendable in try await store.transaction("probe") { try await $0.rows("SELECT 1", logger: .keelTest).count } }
             for _ in 0..<3 {
-                #expect(try await store.transaction("probe") { try await $0.rows("SELECT 1", logger: .keelTest).count } == 1)
+                #expect(try await transaction() == 1)
             }
             let answered = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<3 { group.addTask { try await store.transaction("probe") { try await $0.rows("SELECT 1", logger: .keelTest).count } } }
+                for _ in 0..<3 { group.addTask { try await transaction() } }
                 var answered = 0
                 for try await count in group { answered += count }
                 return answered
