@@ -50,11 +50,14 @@ final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
     private let state = Mutex(State())
     private let maximumInFlight: Int
     private let maximumBatch: Int
+    private let executorHere: @Sendable () -> (any TaskExecutor)?
 
     /// - Parameters:
     ///   - maximumInFlight: how many batches may be in flight at once (each on its own connection).
     ///   - maximumBatch: the most items one batch carries.
-    init(maximumInFlight: Int, maximumBatch: Int) {
+    ///   - executorHere: where a batch's task should run to stay on its leader's thread.
+    init(maximumInFlight: Int, maximumBatch: Int, executorHere: @escaping @Sendable () -> (any TaskExecutor)? = { RunExecutor.preferenceOfCurrentThread }) {
+        self.executorHere = executorHere
         precondition(maximumInFlight > 0 && maximumBatch > 0)
         self.maximumInFlight = maximumInFlight
         self.maximumBatch = maximumBatch
@@ -103,7 +106,7 @@ final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
             // caller does (a run thread), not on the cooperative pool.
             let sent = others.isEmpty
                 ? try await send(batch)
-                : try await Task(executorPreference: RunExecutor.preferenceOfCurrentThread) { try await send(batch) }.value
+                : try await Task(executorPreference: executorHere()) { try await send(batch) }.value
             precondition(sent.count == others.count + 1, "a batch's sender returned \(sent.count) outcomes for \(others.count + 1) items")
             outcomes = .success(sent)
         } catch {

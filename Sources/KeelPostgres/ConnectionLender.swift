@@ -60,14 +60,23 @@ final class ConnectionLender: Sendable {
     }
 
     /// An idle lent connection for one statement, or `nil` when every one is busy (or none is lent).
-    func borrow() -> Loan? {
+    /// - Parameter loop: the caller's event loop, if any: a connection of that loop is lent
+    ///   first, so that the statement's answer comes back to the caller's thread.
+    func borrow(on loop: (any EventLoop)? = nil) -> Loan? {
         state.withLock { state in
-            guard let index = state.lendable.firstIndex(where: { $0.loan == nil && !$0.withdrawn && !$0.connection.isClosed }) else { return nil }
+            func idle(_ lendable: Lendable) -> Bool { lendable.loan == nil && !lendable.withdrawn && !lendable.connection.isClosed }
+            let sameLoop = loop.flatMap { loop in state.lendable.firstIndex { idle($0) && $0.connection.eventLoop === loop } }
+            guard let index = sameLoop ?? state.lendable.firstIndex(where: idle) else { return nil }
             state.nextLoan += 1
             state.lendable[index].loan = state.nextLoan
             let lendable = state.lendable[index]
             return Loan(connection: lendable.connection, executor: lendable.executor, number: state.nextLoan)
         }
+    }
+
+    /// The event loop of a lent connection (the preferred first), or `nil` when none is lent.
+    var anyLoop: (any EventLoop)? {
+        state.withLock { state in state.lendable.first { !$0.withdrawn && !$0.connection.isClosed }?.connection.eventLoop }
     }
 
     /// How many loans were made so far.

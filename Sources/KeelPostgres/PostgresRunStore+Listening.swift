@@ -9,7 +9,7 @@ extension PostgresRunStore {
     /// connection is reopened with backoff; the engine polls meanwhile.
     ///
     /// The connection is lent to single statements meanwhile (see ``ConnectionLender``), and so
-    /// are `statementConnections` more (see ``init(client:logger:operationTimeout:statementConnections:)``),
+    /// are `statementConnections` more (see ``init(client:logger:operationTimeout:statementConnections:runsOnEventLoops:)``),
     /// held from the pool until cancelled: with the default two, the two grouped commits in
     /// flight and a claim skip the pool under load.
     public func listenForWork(_ onWork: @escaping @Sendable () -> Void) async throws {

@@ -37,9 +37,14 @@ public final class PostgresRunStore: RunStore {
     /// single statements (see ``listenForWork(_:)``).
     let statementConnections: Int
     /// Steps' commits and runs' finishes, sent together under load (see ``CommitGroup``).
-    let commitGroup = CommitGroup<GroupedCommit, GroupedCommitOutcome>(maximumInFlight: 2, maximumBatch: PostgresRunStore.maximumGroupedCommits)
+    let commitGroup: CommitGroup<GroupedCommit, GroupedCommitOutcome>
     /// Triggers' inserts, sent together under load (see ``CommitGroup``).
-    let triggerGroup = CommitGroup<GroupedTrigger, RunRecord>(maximumInFlight: 2, maximumBatch: PostgresRunStore.maximumGroupedCommits)
+    let triggerGroup: CommitGroup<GroupedTrigger, RunRecord>
+    /// Where runs' code executes: the event loops of the client's connections, each job on the
+    /// loop where the answer it awaited arrived (a statement's, on its connection's loop), and its
+    /// next statement on a connection of that loop when one is idle; `nil` (with
+    /// `runsOnEventLoops: false`) for Keel's run threads.
+    public let runExecutor: (any TaskExecutor)?
     /// The channel workers `LISTEN` on for new work.
     static let workChannel = "keel_work"
 
@@ -54,16 +59,28 @@ public final class PostgresRunStore: RunStore {
     ///     trigger) to skip the pool. An engine holds `1 + statementConnections` connections while
     ///     it runs, and its transactions use the others: keep the pool's `maximumConnections`
     ///     (20 by default) at least 3 above that, or pass 0.
+    ///   - runsOnEventLoops: whether runs' code executes on the event loops of the client's
+    ///     connections, where their statements' answers arrive (see ``runExecutor``): two thread
+    ///     hand-offs fewer per statement, but code that blocks its thread (a synchronous file
+    ///     read, `sleep`, a semaphore) holds up those connections. Pass `false` for tasks that
+    ///     block: their code then runs on Keel's run threads, which may block.
     /// - Throws: ``KeelError/Code/storeFailure`` when the database cannot be reached or migrated.
     public init(
         client: PostgresClient, logger: Logger = Logger(label: "keel.postgres"), operationTimeout: Duration = .seconds(30),
-        statementConnections: Int = 2
+        statementConnections: Int = 2, runsOnEventLoops: Bool = true
     ) async throws {
         precondition(statementConnections >= 0, "statementConnections must not be negative")
         self.client = client
         self.logger = logger
         self.operationTimeout = operationTimeout
         self.statementConnections = statementConnections
+        let lender = self.lender
+        let runExecutor: (any TaskExecutor)? = runsOnEventLoops
+            ? EventLoopRunExecutor(fallbackLoop: { lender.anyLoop ?? PostgresConnection.defaultEventLoopGroup.next() }) : nil
+        self.runExecutor = runExecutor
+        let here: @Sendable () -> (any TaskExecutor)? = { Self.executorHere(runExecutor) }
+        self.commitGroup = CommitGroup(maximumInFlight: 2, maximumBatch: Self.maximumGroupedCommits, executorHere: here)
+        self.triggerGroup = CommitGroup(maximumInFlight: 2, maximumBatch: Self.maximumGroupedCommits, executorHere: here)
         try await migrate()
     }
 
@@ -129,7 +146,7 @@ public final class PostgresRunStore: RunStore {
         _ what: String, _ statement: @escaping @Sendable (PostgresConnection) async throws -> [PostgresRow]
     ) async throws -> [PostgresRow] {
         do {
-            if let loan = lender.borrow() {
+            if let loan = lender.borrow(on: MultiThreadedEventLoopGroup.currentEventLoop) {
                 // A statement that does not answer in time has its connection closed, so that the
                 // engine listening on it reconnects and the connection never goes back to the pool.
                 return try await StoreDeadline.run(what, timeout: operationTimeout, on: loan.executor, onExpiry: { [lender] in lender.close(loan) }) {
@@ -139,12 +156,19 @@ public final class PostgresRunStore: RunStore {
                 }
             }
             // One statement holds no lock across awaits: its answer may come back to a run thread.
-            return try await StoreDeadline.run(what, timeout: operationTimeout, on: RunExecutor.preferenceOfCurrentThread) { [self] in
+            return try await StoreDeadline.run(what, timeout: operationTimeout, on: Self.executorHere(runExecutor)) { [self] in
                 try await withPooledConnection { connection in try await statement(connection) }
             }
         } catch {
             throw Self.storeFailure(what, error)
         }
+    }
+
+    /// Where a task should run to stay where its creator runs: on a run thread, or, when runs
+    /// execute on event loops (`runExecutor`), on the current loop; else the cooperative pool.
+    static func executorHere(_ runExecutor: (any TaskExecutor)?) -> (any TaskExecutor)? {
+        if let runThreads = RunExecutor.preferenceOfCurrentThread { return runThreads }
+        return MultiThreadedEventLoopGroup.currentEventLoop == nil ? nil : runExecutor
     }
 
     /// Runs `body` with a connection leased from the pool, the wait for it recorded in ``poolPressure``.

@@ -115,7 +115,7 @@ public final class TestEngine: Sendable {
     /// Waits (in real time) until run `id` has `status`, so a test advances the clock only once
     /// the run sleeps or waits.
     /// - Throws: ``KeelError/Code/invalidState`` naming the last status seen if `timeout` passes.
-    public func waitUntil(_ id: RunID, is status: RunStatus, timeout: Duration = .seconds(10)) async throws {
+    public func waitUntil(_ id: RunID, is status: RunStatus, timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var seen = try await engine.run(id).status
         while seen != status {

@@ -24,11 +24,11 @@ struct StoreDeadlineTests {
     }
 
     @Test func anOperationThatAnswersInTimeReturnsItsValueAndItsError() async throws {
-        let value = try await StoreDeadline.run("probe", timeout: .seconds(5)) { 42 }
+        let value = try await StoreDeadline.run("probe", timeout: .seconds(30)) { 42 }
         #expect(value == 42)
         struct Refused: Error {}
         await #expect(throws: Refused.self) {
-            try await StoreDeadline.run("probe", timeout: .seconds(5)) { () async throws -> Int in throw Refused() }
+            try await StoreDeadline.run("probe", timeout: .seconds(30)) { () async throws -> Int in throw Refused() }
         }
     }
 
@@ -36,10 +36,10 @@ struct StoreDeadlineTests {
         // Given store calls made by a run's code, on a run thread
         let (statement, transaction) = try await Task(executorPreference: RunExecutor.shared) {
             (
-                try await StoreDeadline.run("probe", timeout: .seconds(5), on: RunExecutor.preferenceOfCurrentThread) {
+                try await StoreDeadline.run("probe", timeout: .seconds(30), on: RunExecutor.preferenceOfCurrentThread) {
                     RunExecutor.isCurrentThreadARunThread
                 },
-                try await StoreDeadline.run("probe", timeout: .seconds(5)) { RunExecutor.isCurrentThreadARunThread }
+                try await StoreDeadline.run("probe", timeout: .seconds(30)) { RunExecutor.isCurrentThreadARunThread }
             )
         }.value
         // Then a statement's work ran there too (no hop to the cooperative pool and back), and a
@@ -48,7 +48,7 @@ struct StoreDeadlineTests {
         #expect(!transaction)
         // And a call from the cooperative pool stays off the run threads
         #expect(
-            try await StoreDeadline.run("probe", timeout: .seconds(5), on: RunExecutor.preferenceOfCurrentThread) {
+            try await StoreDeadline.run("probe", timeout: .seconds(30), on: RunExecutor.preferenceOfCurrentThread) {
                 RunExecutor.isCurrentThreadARunThread
             } == false
         )
@@ -56,7 +56,7 @@ struct StoreDeadlineTests {
 
     @Test func theExpiryHandlerRunsOnceWhenTheDeadlinePassesAndNeverWhenTheWorkAnswers() async throws {
         let expiries = Atomic(0)
-        _ = try await StoreDeadline.run("probe", timeout: .seconds(5), onExpiry: { expiries.add(1, ordering: .relaxed) }) { 1 }
+        _ = try await StoreDeadline.run("probe", timeout: .seconds(30), onExpiry: { expiries.add(1, ordering: .relaxed) }) { 1 }
         await #expect(throws: KeelError.self) {
             try await StoreDeadline.run("probe", timeout: .milliseconds(100), onExpiry: { expiries.add(1, ordering: .relaxed) }) {
                 await withCheckedContinuation { continuation in Self.unanswered.withLock { $0.append(continuation) } }

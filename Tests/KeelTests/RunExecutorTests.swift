@@ -17,7 +17,9 @@ struct RunExecutorTests {
         }
     }
 
-    @Test(arguments: TestStore.allCases)
+    /// On SQLite; on PostgreSQL a run's code runs on the connections' event loops unless the
+    /// store is told that it blocks (`EventLoopRunExecutorTests`).
+    @Test(arguments: [TestStore.sqlite])
     func aRunsCodeRunsOnARunThread(store: TestStore) async throws {
         try await withTestEngine(store: store, tasks: [ThreadReport()]) { test in
             // Given a task that reports where its body and its step run

@@ -56,7 +56,7 @@ extension KeelEngine {
     /// the writer's thread and back, and a run that starts here is enqueued by a run thread, which
     /// wakes no other. From a run's code (a child's trigger) it is already there.
     private func createRun(taskName: String, input: Data, options: TriggerOptions) async throws -> RunID {
-        try await withTaskExecutorPreference(RunExecutor.shared) {
+        try await withTaskExecutorPreference(runExecutor) {
             try await createRunHere(taskName: taskName, input: input, options: options)
         }
     }

@@ -32,6 +32,8 @@ public final class KeelEngine: Service, Sendable {
     public let store: any RunStore
     /// The engine's source of time.
     public let clock: any KeelClock
+    /// Where runs' code executes: the store's ``RunStore/runExecutor``, else Keel's run threads.
+    let runExecutor: any TaskExecutor
     let logger: Logger
     let registry: TaskRegistry
     /// The queues this engine claims from, by name, with their limits.
@@ -97,6 +99,7 @@ public final class KeelEngine: Service, Sendable {
         try configuration.validate()
         self.configuration = configuration
         self.store = store
+        self.runExecutor = store.runExecutor ?? RunExecutor.shared
         self.clock = clock
         var logger = logger
         logger[metadataKey: "keel.worker.id"] = .string(configuration.workerID)
@@ -182,7 +185,7 @@ public final class KeelEngine: Service, Sendable {
         let runID = claimed.record.id
         state.withLock { state in
             state.unsettledHere.insert(runID)
-            state.activeRuns[runID] = Task(executorPreference: RunExecutor.shared) {
+            state.activeRuns[runID] = Task(executorPreference: runExecutor) {
                 let held = checkingLease ? await self.stillHolds(claimed.lease) : true
                 if held {
                     await self.execute(claimed, journal: journal)
@@ -275,7 +278,9 @@ public final class KeelEngine: Service, Sendable {
                             self.logger.warning("the store stopped announcing work; polling", metadata: ["error.message": .string("\(error)")])
                         }
                     }
-                    await self.claimLoop()
+                    // Where runs execute, when the store has a place of its own for them: the claims'
+                    // answers then come back to the thread that starts the claimed runs.
+                    await withTaskExecutorPreference(self.store.runExecutor) { await self.claimLoop() }
                     await self.drainActiveRuns()
                     self.state.withLock { $0.phase = .stopped }
                     group.cancelAll()

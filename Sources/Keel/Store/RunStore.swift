@@ -9,6 +9,13 @@ public import Foundation
 /// `KeelSQLite` provides ``RunStore`` on an embedded SQLite file (`.sqlite(path:)`); every store
 /// passes the same conformance tests.
 public protocol RunStore: Sendable {
+    /// Where the code of runs on this store executes, and its triggers' commits start; `nil`
+    /// (the default) for Keel's run threads, where code may block (a SQLite commit does).
+    ///
+    /// A store that talks to its database from event loops gives one that runs each job on
+    /// the loop its awaited answer came back on, saving two thread hand-offs per statement.
+    var runExecutor: (any TaskExecutor)? { get }
+
     /// Creates a run; with `lease`, already leased to the triggering worker (local hand-off),
     /// which saves a claim.
     func createRun(_ run: NewRun, lease: (workerID: String, expiresAt: Date)?) async throws -> CreatedRun
@@ -130,6 +137,9 @@ public protocol RunStore: Sendable {
 }
 
 extension RunStore {
+    /// Keel's run threads.
+    public var runExecutor: (any TaskExecutor)? { nil }
+
     /// No notifications: the engine polls (``KeelEngine/Configuration/pollInterval``).
     public func listenForWork(_ onWork: @escaping @Sendable () -> Void) async throws {}
 

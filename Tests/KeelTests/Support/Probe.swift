@@ -35,7 +35,7 @@ struct TimedOut: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` (real time) until it holds, failing after `seconds`.
-func eventually(_ what: String, seconds: Double = 10, _ condition: () async throws -> Bool) async throws {
+func eventually(_ what: String, seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return }
