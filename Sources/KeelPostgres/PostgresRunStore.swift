@@ -2,6 +2,7 @@ import Foundation
 public import Keel
 public import Logging
 public import PostgresNIO
+import NIOPosix
 
 /// The store for many workers on many machines: runs, journals, waitpoints and schedules in
 /// PostgreSQL, a database you already run, replicate and back up.
