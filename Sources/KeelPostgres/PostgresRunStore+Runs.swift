@@ -70,23 +70,34 @@ extension PostgresRunStore {
     }
 
     public func listRuns(_ query: RunQuery) async throws -> [RunRecord] {
+        try await self.query("listing of runs", Self.listingStatement(query)).map(Self.runRecord)
+    }
+
+    /// The statement ``listRuns(_:)`` runs: the runs `query` selects, newest first.
+    static func listingStatement(_ query: RunQuery) -> PostgresQuery {
         var clauses: [String] = []
         var parameters = SQLParameters()
         func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String { parameters.bind(value) }
         if let taskName = query.taskName { clauses.append("task_name = \(bind(taskName))") }
         if !query.statuses.isEmpty { clauses.append("status = ANY(\(bind(query.statuses.map(\.rawValue))))") }
-        if let tag = query.tag { clauses.append("tags @> \(bind([tag]))") }
+        // The tags index holds only runs with tags (migration v6): the predicate lets it serve.
+        if let tag = query.tag { clauses.append("tags @> \(bind([tag])) AND tags <> '{}'") }
         if let parentID = query.parentID { clauses.append("parent_id = \(bind(parentID.rawValue))") }
-        if let from = query.createdFrom { clauses.append("created_at >= \(bind(from.millisecondsSince1970))") }
-        if let to = query.createdTo { clauses.append("created_at < \(bind(to.millisecondsSince1970))") }
+        // A run's id begins with its creation time (`RunID.make(at:)`): the bounds on the id let
+        // the primary key find the range (creation time has no index since migration v6).
+        if let from = query.createdFrom {
+            let milliseconds = from.millisecondsSince1970
+            clauses.append("created_at >= \(bind(milliseconds)) AND id >= \(bind(RunID.timePrefix(ofMilliseconds: milliseconds - 1)))")
+        }
+        if let to = query.createdTo {
+            let milliseconds = to.millisecondsSince1970
+            clauses.append("created_at < \(bind(milliseconds)) AND id < \(bind(RunID.timePrefix(ofMilliseconds: milliseconds + 1)))")
+        }
         if let key = query.idempotencyKey { clauses.append("idempotency_key = \(bind(key))") }
         if let before = query.before { clauses.append("id < \(bind(before.rawValue))") }
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let limit = bind(max(1, min(query.limit, 1000)))
-        return try await self.query(
-            "listing of runs",
-            PostgresQuery(unsafeSQL: "SELECT * FROM run \(filter) ORDER BY id DESC LIMIT \(limit)", binds: parameters.bindings)
-        ).map(Self.runRecord)
+        return PostgresQuery(unsafeSQL: "SELECT * FROM run \(filter) ORDER BY id DESC LIMIT \(limit)", binds: parameters.bindings)
     }
 
     public func unfinishedRunCounts() async throws -> [RunCount] {

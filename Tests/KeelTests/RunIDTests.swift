@@ -1,5 +1,5 @@
 import Foundation
-import Keel
+@testable import Keel
 import Testing
 
 struct RunIDTests {
@@ -31,6 +31,21 @@ struct RunIDTests {
         for bit in 0..<80 where !fixedBits.contains(bit) {
             #expect(Set(randomBits.map { $0[bit] }).count == 2, "bit \(bit) of the random part varies")
         }
+    }
+
+    @Test
+    func anIdSortsWithinTheTimePrefixesOfItsMillisecond() {
+        // Ids of every millisecond around a boundary, against the prefixes of those milliseconds
+        let base: Int64 = 1_796_000_000_999
+        for made in base - 2...base + 2 {
+            let id = RunID.make(at: Date(timeIntervalSince1970: (Double(made) + 0.5) / 1_000)).rawValue
+            for bound in base - 2...base + 2 {
+                let prefix = RunID.timePrefix(ofMilliseconds: bound)
+                #expect((id >= prefix) == (made >= bound), "\(id) made at \(made) against the prefix of \(bound) (\(prefix))")
+            }
+        }
+        #expect(RunID.timePrefix(ofMilliseconds: 0x0193_a1b2_c3d4) == "0193a1b2-c3d4")
+        #expect(RunID.timePrefix(ofMilliseconds: -5) == "00000000-0000", "a time before 1970 is the smallest prefix")
     }
 }
 

@@ -18,6 +18,16 @@ public struct RunID: Hashable, Sendable, Codable, CustomStringConvertible, Expre
         RunID(TimeOrderedUUID.make(milliseconds: UInt64(max(0, date.timeIntervalSince1970 * 1000))).uuidString.lowercased())
     }
 
+    /// The start of every identifier ``make(at:)`` gives for the millisecond `milliseconds`
+    /// after 1970 (its 48-bit time, `tttttttt-tttt`): identifiers of runs created before that
+    /// millisecond sort below it, those created in it or later sort at or above it.
+    package static func timePrefix(ofMilliseconds milliseconds: Int64) -> String {
+        let time = UInt64(clamping: max(0, milliseconds)) & 0xFFFF_FFFF_FFFF
+        let hex = String(time, radix: 16)
+        let digits = String(repeating: "0", count: 12 - hex.count) + hex
+        return digits.prefix(8) + "-" + digits.suffix(4)
+    }
+
     public var description: String { rawValue }
 
     public init(from decoder: any Decoder) throws {
