@@ -5,11 +5,14 @@ import Synchronization
 /// together, as one statement, when a flight lands.
 ///
 /// A commit that finds a flight free goes at once, alone: a lone run pays no wait. Under load,
-/// every landing flight hands the commits gathered meanwhile to one of their callers, which sends
-/// them as the next flight, from a task of its own so that the leader's cancellation cannot fail
-/// the others (no caller waits for another's batch beyond its own). So the statements per second stay about the flights' rate while the commits per
-/// second grow with the load: the client's CPU per statement (postgres-nio, about 0.3 ms here)
-/// and the server's parse, plan and WAL flush are paid once per batch.
+/// every landing flight makes the longest-waiting commit the next one's leader, after resuming
+/// its own callers; the leader, when it runs, sends itself and every commit waiting then — among
+/// them the next commits of the runs that just landed, made meanwhile on the same thread — from
+/// a task of its own so that the leader's cancellation cannot fail the others (no caller waits
+/// for another's batch beyond its own). So the statements per second stay about the flights'
+/// rate while the commits per second grow with the load: the client's CPU per statement
+/// (postgres-nio, about 0.3 ms here) and the server's parse, plan and WAL flush are paid once
+/// per batch.
 ///
 /// Commits of one run never share a batch: a run waits for each of its commits.
 final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
@@ -25,8 +28,8 @@ final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
     private enum Turn: Sendable {
         /// Its batch landed, with this outcome.
         case landed(Result<Outcome, any Error>)
-        /// It sends the next flight: itself and these.
-        case leads([Waiter])
+        /// It sends the next flight: itself and the commits waiting when it runs.
+        case leads
     }
 
     private struct State {
@@ -73,7 +76,7 @@ final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
         }
         let turn: Turn
         if startsFlight {
-            turn = .leads([])
+            turn = .leads
         } else {
             turn = await withCheckedContinuation { continuation in
                 let startsNow = state.withLock { state in
@@ -84,13 +87,18 @@ final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
                     state.inFlight += 1
                     return true
                 }
-                if startsNow { continuation.resume(returning: .leads([])) }
+                if startsNow { continuation.resume(returning: .leads) }
             }
         }
         switch turn {
         case .landed(let outcome):
             return try outcome.get()
-        case .leads(let others):
+        case .leads:
+            let others = state.withLock { state in
+                let others = Array(state.waiting.prefix(maximumBatch - 1))
+                state.waiting.removeFirst(others.count)
+                return others
+            }
             return try await fly(item, with: others, send: send)
         }
     }
@@ -112,21 +120,22 @@ final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
         } catch {
             outcomes = .failure(error)
         }
-        let next = state.withLock { state -> [Waiter] in
+        let nextLeader = state.withLock { state -> Waiter? in
             state.sent.batches += 1
             state.sent.items += others.count + 1
             guard !state.waiting.isEmpty else {
                 state.inFlight -= 1
-                return []
+                return nil
             }
-            let next = Array(state.waiting.prefix(maximumBatch))
-            state.waiting.removeFirst(next.count)
-            return next
+            return state.waiting.removeFirst()
         }
-        if let leader = next.first { leader.continuation.resume(returning: .leads(Array(next.dropFirst()))) }
+        // The landed commits' callers are resumed before the next leader, which gathers its
+        // batch only when it runs: on the same thread it runs after them, so the commits their
+        // runs make next (a run's next step) fly with it rather than wait for another landing.
         for (index, waiter) in others.enumerated() {
             waiter.continuation.resume(returning: .landed(outcomes.map { $0[index + 1] }))
         }
+        nextLeader?.continuation.resume(returning: .leads)
         return try outcomes.get()[0]
     }
 }

@@ -3,6 +3,8 @@ import Testing
 
 import Keel
 @testable import KeelPostgres
+import NIOCore
+import NIOPosix
 
 /// ``CommitGroup``'s batching, with a sender that records its batches: a lone commit goes at
 /// once and alone, commits arriving during a flight go together in the next, each caller gets
@@ -121,6 +123,41 @@ struct CommitGroupTests {
         // Then the batch sent for the others (from a task of its own) was sent from a run thread too
         #expect(sender.batches.count == 2)
         #expect(sentFromRunThread.withLock { $0 } == [true, true])
+    }
+
+    @Test func theNextFlightCarriesTheCommitsItsLandedCallersMakeNext() async throws {
+        // Runs on one thread, as on one event loop: jobs run in the order they were enqueued
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = loops.next()
+        let oneThread = EventLoopRunExecutor(fallbackLoop: { loop })
+        let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
+        let sender = Sender()
+        // Given a flight in the air and two runs' commits behind it, each run committing again
+        // as soon as its first commit lands
+        let held = Task(executorPreference: oneThread) { try await group.commit(9, send: sender.send) }
+        await sender.waitForBatches(1)
+        let runs = [0, 1].map { item in
+            Task(executorPreference: oneThread) {
+                _ = try await group.commit(item, send: sender.send)
+                return try await group.commit(100 + item, send: sender.send)
+            }
+        }
+        while group.waitingCount < 2 { await Task.yield() }
+        sender.release()
+        await sender.waitForBatches(2)
+        // And a third run's commit waiting behind the two runs' flight
+        let third = Task(executorPreference: oneThread) { try await group.commit(2, send: sender.send) }
+        while group.waitingCount < 1 { await Task.yield() }
+        // When that flight lands
+        sender.release()
+        await sender.waitForBatches(3)
+        // Then the third run's flight also carries the two runs' next commits, made as they resumed
+        #expect(sender.batches == [[9], [0, 1], [2, 100, 101]])
+        for _ in 0..<3 { sender.release() }
+        #expect(try await held.value == "done 9")
+        #expect(try await third.value == "done 2")
+        for (index, run) in runs.enumerated() { #expect(try await run.value == "done \(100 + index)") }
+        try await loops.shutdownGracefully()
     }
 
     @Test func aLoneCommitGoesAtOnceAndAlone() async throws {
