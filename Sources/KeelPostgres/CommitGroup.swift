@@ -9,7 +9,8 @@ import Synchronization
 /// its own callers; the leader, when it runs, sends itself and every commit waiting then — among
 /// them the next commits of the runs that just landed, made meanwhile on the same thread — from
 /// a task of its own so that the leader's cancellation cannot fail the others (no caller waits
-/// for another's batch beyond its own). So the statements per second stay about the flights'
+/// for another's batch beyond its own). A flight of several commits that finds none waiting
+/// keeps its slot for its callers' next commits, sent together by a task that runs after them. So the statements per second stay about the flights'
 /// rate while the commits per second grow with the load: the client's CPU per statement
 /// (postgres-nio, about 0.3 ms here) and the server's parse, plan and WAL flush are paid once
 /// per batch.
@@ -99,43 +100,80 @@ final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
                 state.waiting.removeFirst(others.count)
                 return others
             }
-            return try await fly(item, with: others, send: send)
+            guard let outcome = try await fly(item, with: others, send: send) else {
+                preconditionFailure("a flight with an item gives that item's outcome")
+            }
+            return outcome
         }
     }
 
-    /// Sends `item` and `others` as one batch, hands the next flight to a waiting commit, and
-    /// gives each of `others` its outcome.
-    private func fly(_ item: Item, with others: [Waiter], send: @escaping Send) async throws -> Outcome {
+    /// How a landed flight hands on its slot.
+    private enum HandOff {
+        /// To this waiting commit, which leads the next flight.
+        case leader(Waiter)
+        /// To the landed callers, who commit again soon: a task that runs after them sends what
+        /// they (and any other caller) gathered, or frees the slot.
+        case landedCallers
+        /// Back to the group.
+        case none
+    }
+
+    /// Sends `item` (if any) and `others` as one batch, hands the flight on, and gives each of
+    /// `others` its outcome.
+    /// - Returns: `item`'s outcome; `nil` without an item.
+    private func fly(_ item: Item?, with others: [Waiter], send: @escaping Send) async throws -> Outcome? {
+        let items = (item.map { [$0] } ?? []) + others.map(\.item)
+        let ownOutcomes = item == nil ? 0 : 1
         let outcomes: Result<[Outcome], any Error>
         do {
-            let batch = [item] + others.map(\.item)
             // A batch carrying other callers' commits is sent from its own task: this caller's
             // cancellation (its run cancelled) must not fail theirs. The task runs where this
-            // caller does (a run thread), not on the cooperative pool.
+            // caller does (a run thread, an event loop), not on the cooperative pool.
             let sent = others.isEmpty
-                ? try await send(batch)
-                : try await Task(executorPreference: executorHere()) { try await send(batch) }.value
-            precondition(sent.count == others.count + 1, "a batch's sender returned \(sent.count) outcomes for \(others.count + 1) items")
+                ? try await send(items)
+                : try await Task(executorPreference: executorHere()) { try await send(items) }.value
+            precondition(sent.count == items.count, "a batch's sender returned \(sent.count) outcomes for \(items.count) items")
             outcomes = .success(sent)
         } catch {
             outcomes = .failure(error)
         }
-        let nextLeader = state.withLock { state -> Waiter? in
+        let handOff = state.withLock { state -> HandOff in
             state.sent.batches += 1
-            state.sent.items += others.count + 1
-            guard !state.waiting.isEmpty else {
-                state.inFlight -= 1
-                return nil
-            }
-            return state.waiting.removeFirst()
+            state.sent.items += items.count
+            if !state.waiting.isEmpty { return .leader(state.waiting.removeFirst()) }
+            // A lone commit frees the slot at once: its run may have nothing more to commit.
+            if items.count > 1 { return .landedCallers }
+            state.inFlight -= 1
+            return .none
         }
-        // The landed commits' callers are resumed before the next leader, which gathers its
-        // batch only when it runs: on the same thread it runs after them, so the commits their
-        // runs make next (a run's next step) fly with it rather than wait for another landing.
+        // The landed commits' callers are resumed before the next flight gathers its batch: on
+        // the same thread it is gathered after them, so the commits their runs make next (a
+        // run's next step) fly with it rather than wait for another landing — or, with no
+        // commit waiting, fly together rather than the first alone and the rest after it.
         for (index, waiter) in others.enumerated() {
-            waiter.continuation.resume(returning: .landed(outcomes.map { $0[index + 1] }))
+            waiter.continuation.resume(returning: .landed(outcomes.map { $0[index + ownOutcomes] }))
         }
-        nextLeader?.continuation.resume(returning: .leads)
-        return try outcomes.get()[0]
+        switch handOff {
+        case .leader(let leader):
+            leader.continuation.resume(returning: .leads)
+        case .landedCallers:
+            Task(executorPreference: executorHere()) { await self.sendWhatWaits(send: send) }
+        case .none:
+            break
+        }
+        return try item.map { _ in try outcomes.get()[0] }
+    }
+
+    /// Sends the commits waiting as one flight, on a slot held for them; frees it if none waits.
+    private func sendWhatWaits(send: @escaping Send) async {
+        let batch = state.withLock { state -> [Waiter] in
+            let batch = Array(state.waiting.prefix(maximumBatch))
+            state.waiting.removeFirst(batch.count)
+            if batch.isEmpty { state.inFlight -= 1 }
+            return batch
+        }
+        guard !batch.isEmpty else { return }
+        // Its outcomes, failures included, reach the batch's callers.
+        _ = try? await fly(nil, with: batch, send: send)
     }
 }

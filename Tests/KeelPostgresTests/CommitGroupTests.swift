@@ -160,6 +160,37 @@ struct CommitGroupTests {
         try await loops.shutdownGracefully()
     }
 
+    @Test func aLandedFlightKeepsItsSlotForItsCallersNextCommits() async throws {
+        // Runs on one thread, as on one event loop: jobs run in the order they were enqueued
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = loops.next()
+        let oneThread = EventLoopRunExecutor(fallbackLoop: { loop })
+        let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
+        let sender = Sender()
+        // Given two runs whose commits fly together, each committing again as soon as it lands,
+        // and no other commit waiting
+        let held = Task(executorPreference: oneThread) { try await group.commit(9, send: sender.send) }
+        await sender.waitForBatches(1)
+        let runs = [0, 1].map { item in
+            Task(executorPreference: oneThread) {
+                _ = try await group.commit(item, send: sender.send)
+                return try await group.commit(100 + item, send: sender.send)
+            }
+        }
+        while group.waitingCount < 2 { await Task.yield() }
+        sender.release()
+        await sender.waitForBatches(2)
+        // When their flight lands
+        sender.release()
+        await sender.waitForBatches(3)
+        // Then their next commits fly together, not the first alone and the other after it
+        #expect(sender.batches == [[9], [0, 1], [100, 101]])
+        for _ in 0..<3 { sender.release() }
+        #expect(try await held.value == "done 9")
+        for (index, run) in runs.enumerated() { #expect(try await run.value == "done \(100 + index)") }
+        try await loops.shutdownGracefully()
+    }
+
     @Test func aLoneCommitGoesAtOnceAndAlone() async throws {
         let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
         let sender = Sender()
