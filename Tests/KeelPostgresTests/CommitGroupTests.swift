@@ -125,70 +125,70 @@ struct CommitGroupTests {
         #expect(sentFromRunThread.withLock { $0 } == [true, true])
     }
 
-    @Test func theNextFlightCarriesTheCommitsItsLandedCallersMakeNext() async throws {
-        // Runs on one thread, as on one event loop: jobs run in the order they were enqueued
+    /// Two runs whose first commits are in the air together, on one thread (as on one event
+    /// loop: jobs run in the order they were enqueued), each committing again (100 + its item)
+    /// as soon as its first commit lands; a lone flight of 9 went before them. The group's own
+    /// tasks run on that thread too, as the store's run on the loop they are created on.
+    struct TwoRunsInTheAir {
         let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let loop = loops.next()
-        let oneThread = EventLoopRunExecutor(fallbackLoop: { loop })
-        let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
+        let oneThread: EventLoopRunExecutor
+        let group: CommitGroup<Int, String>
         let sender = Sender()
-        // Given a flight in the air and two runs' commits behind it, each run committing again
-        // as soon as its first commit lands
-        let held = Task(executorPreference: oneThread) { try await group.commit(9, send: sender.send) }
-        await sender.waitForBatches(1)
-        let runs = [0, 1].map { item in
-            Task(executorPreference: oneThread) {
-                _ = try await group.commit(item, send: sender.send)
-                return try await group.commit(100 + item, send: sender.send)
+        let held: CommitTask
+        let runs: [CommitTask]
+
+        init() async {
+            let loop = loops.next()
+            let oneThread = EventLoopRunExecutor(fallbackLoop: { loop })
+            let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8, executorHere: { oneThread })
+            let sender = self.sender
+            self.group = group
+            held = Task(executorPreference: oneThread) { try await group.commit(9, send: sender.send) }
+            await sender.waitForBatches(1)
+            runs = [0, 1].map { item in
+                Task(executorPreference: oneThread) {
+                    _ = try await group.commit(item, send: sender.send)
+                    return try await group.commit(100 + item, send: sender.send)
+                }
             }
+            while group.waitingCount < 2 { await Task.yield() }
+            sender.release()
+            await sender.waitForBatches(2)
+            self.oneThread = oneThread
         }
-        while group.waitingCount < 2 { await Task.yield() }
-        sender.release()
-        await sender.waitForBatches(2)
-        // And a third run's commit waiting behind the two runs' flight
-        let third = Task(executorPreference: oneThread) { try await group.commit(2, send: sender.send) }
-        while group.waitingCount < 1 { await Task.yield() }
-        // When that flight lands
-        sender.release()
-        await sender.waitForBatches(3)
+
+        /// Lets every flight land and checks every caller's outcome.
+        func finish() async throws {
+            for _ in 0..<3 { sender.release() }
+            #expect(try await held.value == "done 9")
+            for (index, run) in runs.enumerated() { #expect(try await run.value == "done \(100 + index)") }
+            try await loops.shutdownGracefully()
+        }
+    }
+
+    @Test func theNextFlightCarriesTheCommitsItsLandedCallersMakeNext() async throws {
+        // Given two runs' commits in the air, and a third run's commit waiting behind them
+        let air = await TwoRunsInTheAir()
+        let third = Task(executorPreference: air.oneThread) { try await air.group.commit(2, send: air.sender.send) }
+        while air.group.waitingCount < 1 { await Task.yield() }
+        // When their flight lands
+        air.sender.release()
+        await air.sender.waitForBatches(3)
         // Then the third run's flight also carries the two runs' next commits, made as they resumed
-        #expect(sender.batches == [[9], [0, 1], [2, 100, 101]])
-        for _ in 0..<3 { sender.release() }
-        #expect(try await held.value == "done 9")
+        #expect(air.sender.batches == [[9], [0, 1], [2, 100, 101]])
+        try await air.finish()
         #expect(try await third.value == "done 2")
-        for (index, run) in runs.enumerated() { #expect(try await run.value == "done \(100 + index)") }
-        try await loops.shutdownGracefully()
     }
 
     @Test func aLandedFlightKeepsItsSlotForItsCallersNextCommits() async throws {
-        // Runs on one thread, as on one event loop: jobs run in the order they were enqueued
-        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let loop = loops.next()
-        let oneThread = EventLoopRunExecutor(fallbackLoop: { loop })
-        let group = CommitGroup<Int, String>(maximumInFlight: 1, maximumBatch: 8)
-        let sender = Sender()
-        // Given two runs whose commits fly together, each committing again as soon as it lands,
-        // and no other commit waiting
-        let held = Task(executorPreference: oneThread) { try await group.commit(9, send: sender.send) }
-        await sender.waitForBatches(1)
-        let runs = [0, 1].map { item in
-            Task(executorPreference: oneThread) {
-                _ = try await group.commit(item, send: sender.send)
-                return try await group.commit(100 + item, send: sender.send)
-            }
-        }
-        while group.waitingCount < 2 { await Task.yield() }
-        sender.release()
-        await sender.waitForBatches(2)
+        // Given two runs' commits in the air, and no other commit waiting
+        let air = await TwoRunsInTheAir()
         // When their flight lands
-        sender.release()
-        await sender.waitForBatches(3)
+        air.sender.release()
+        await air.sender.waitForBatches(3)
         // Then their next commits fly together, not the first alone and the other after it
-        #expect(sender.batches == [[9], [0, 1], [100, 101]])
-        for _ in 0..<3 { sender.release() }
-        #expect(try await held.value == "done 9")
-        for (index, run) in runs.enumerated() { #expect(try await run.value == "done \(100 + index)") }
-        try await loops.shutdownGracefully()
+        #expect(air.sender.batches == [[9], [0, 1], [100, 101]])
+        try await air.finish()
     }
 
     @Test func aLoneCommitGoesAtOnceAndAlone() async throws {
