@@ -10,10 +10,10 @@ import Synchronization
 /// them the next commits of the runs that just landed, made meanwhile on the same thread — from
 /// a task of its own so that the leader's cancellation cannot fail the others (no caller waits
 /// for another's batch beyond its own). A flight of several commits that finds none waiting
-/// keeps its slot for its callers' next commits, sent together by a task that runs after them. So the statements per second stay about the flights'
-/// rate while the commits per second grow with the load: the client's CPU per statement
-/// (postgres-nio, about 0.3 ms here) and the server's parse, plan and WAL flush are paid once
-/// per batch.
+/// keeps its slot for its callers' next commits, sent together by a task that runs after them.
+/// So the statements per second stay about the flights' rate while the commits per second grow
+/// with the load: the client's CPU per statement (postgres-nio, about 0.3 ms here) and the
+/// server's parse, plan and WAL flush are paid once per batch.
 ///
 /// Commits of one run never share a batch: a run waits for each of its commits.
 final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
