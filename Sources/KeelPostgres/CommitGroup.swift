@@ -95,11 +95,7 @@ final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
         case .landed(let outcome):
             return try outcome.get()
         case .leads:
-            let others = state.withLock { state in
-                let others = Array(state.waiting.prefix(maximumBatch - 1))
-                state.waiting.removeFirst(others.count)
-                return others
-            }
+            let others = state.withLock { Self.takeWaiting(upTo: maximumBatch - 1, from: &$0) }
             guard let outcome = try await fly(item, with: others, send: send) else {
                 preconditionFailure("a flight with an item gives that item's outcome")
             }
@@ -167,13 +163,19 @@ final class CommitGroup<Item: Sendable, Outcome: Sendable>: Sendable {
     /// Sends the commits waiting as one flight, on a slot held for them; frees it if none waits.
     private func sendWhatWaits(send: @escaping Send) async {
         let batch = state.withLock { state -> [Waiter] in
-            let batch = Array(state.waiting.prefix(maximumBatch))
-            state.waiting.removeFirst(batch.count)
+            let batch = Self.takeWaiting(upTo: maximumBatch, from: &state)
             if batch.isEmpty { state.inFlight -= 1 }
             return batch
         }
         guard !batch.isEmpty else { return }
         // Its outcomes, failures included, reach the batch's callers.
         _ = try? await fly(nil, with: batch, send: send)
+    }
+
+    /// Takes up to `count` of the waiting commits, longest-waiting first.
+    private static func takeWaiting(upTo count: Int, from state: inout State) -> [Waiter] {
+        let taken = Array(state.waiting.prefix(count))
+        state.waiting.removeFirst(taken.count)
+        return taken
     }
 }
