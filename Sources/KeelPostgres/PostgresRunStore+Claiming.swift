@@ -75,10 +75,7 @@ extension PostgresRunStore {
         }
         var freshStarts = Int.max
         if let rate = queue.rateLimit {
-            let since = now - rate.period.wholeMilliseconds
-            let started = try await count(
-                "SELECT COUNT(*) FROM run WHERE queue = \(queue.name) AND started_at IS NOT NULL AND started_at > \(since)", connection, logger)
-            freshStarts = rate.limit - started
+            freshStarts = rate.limit - (try await recentStarts(queue: queue.name, since: now - rate.period.wholeMilliseconds, connection, logger))
         }
         guard capacity > 0 else { return [] }
         var saturatedKeys: [String] = []
@@ -96,6 +93,7 @@ extension PostgresRunStore {
         var leasedByKey: [String: Int] = [:]
         var claimed: [ClaimedRun] = []
         var offset = 0
+        var firstStarts = 0
         let pageSize = 256
         scanning: while claimed.count < capacity && offset < 4096 {
             let candidates = try await connection.rows(
@@ -136,14 +134,36 @@ extension PostgresRunStore {
                 }
                 if let run = try await lease(RunID(try row.string("id")), request: request, connection: connection, logger: logger) {
                     claimed.append(run)
-                    if isFresh { freshStarts -= 1 }
+                    if isFresh {
+                        freshStarts -= 1
+                        firstStarts += 1
+                    }
                     offset -= 1
                 }
                 if claimed.count == capacity { break scanning }
             }
             if candidates.count < pageSize { break }
         }
+        if queue.rateLimit != nil {
+            try await recordStarts(count: firstStarts, queue: queue.name, now: now, connection, logger)
+        }
         return claimed
+    }
+
+    /// How many runs of a rate-limited queue started after `since`, from `queue_start` (one row
+    /// per start, recorded by ``recordStarts(count:queue:now:_:_:)``); older rows are deleted first.
+    private static func recentStarts(queue: String, since: Int64, _ connection: PostgresConnection, _ logger: Logger) async throws -> Int {
+        try await connection.rows("DELETE FROM queue_start WHERE queue = \(queue) AND started_at <= \(since)", logger: logger)
+        return try await count("SELECT COUNT(*) FROM queue_start WHERE queue = \(queue) AND started_at > \(since)", connection, logger)
+    }
+
+    /// Records `count` runs started for the first time now on a rate-limited queue, in the claim's transaction.
+    private static func recordStarts(count: Int, queue: String, now: Int64, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        guard count > 0 else { return }
+        try await connection.rows(
+            "INSERT INTO queue_start (queue, started_at) SELECT \(queue), \(now) FROM generate_series(1, \(Int64(count)))",
+            logger: logger
+        )
     }
 
     private static func count(_ query: PostgresQuery, _ connection: PostgresConnection, _ logger: Logger) async throws -> Int {
@@ -231,19 +251,21 @@ extension PostgresRunStore {
     /// Locks the runs in id order, as ``renewLeases(workerID:runIDs:expiresAt:)`` does.
     public func releaseLeases(workerID: String, now: Date) async throws {
         try await transaction("lease release") { [self] connection in
-            let now = now.millisecondsSince1970
-            try await connection.rows(
-                """
-                UPDATE run
-                SET available_at = CASE WHEN run.status = 'waiting' AND run.wake_at IS NOT NULL THEN run.wake_at ELSE \(now) END,
-                    status = CASE WHEN run.status = 'running' THEN 'queued' ELSE run.status END,
-                    lease_owner = NULL, lease_expires_at = NULL, updated_at = \(now)
-                FROM (SELECT id FROM run WHERE lease_owner = \(workerID) ORDER BY id FOR UPDATE) AS held
-                WHERE run.id = held.id
-                """,
-                logger: logger
-            )
+            try await connection.rows(Self.leaseReleaseStatement(workerID: workerID, now: now.millisecondsSince1970), logger: logger)
             try await Self.notifyWork(connection, logger: logger)
         }
+    }
+
+    /// Requeues the runs `workerID` holds. They are found in the index of leased runs (every
+    /// worker's, a few each), there being no index by lease owner (migration v7).
+    static func leaseReleaseStatement(workerID: String, now: Int64) -> PostgresQuery {
+        """
+        UPDATE run
+        SET available_at = CASE WHEN run.status = 'waiting' AND run.wake_at IS NOT NULL THEN run.wake_at ELSE \(now) END,
+            status = CASE WHEN run.status = 'running' THEN 'queued' ELSE run.status END,
+            lease_owner = NULL, lease_expires_at = NULL, updated_at = \(now)
+        FROM (SELECT id FROM run WHERE lease_owner IS NOT NULL AND lease_owner = \(workerID) ORDER BY id FOR UPDATE) AS held
+        WHERE run.id = held.id
+        """
     }
 }
