@@ -32,6 +32,42 @@ struct ConcurrencyTests {
         }
     }
 
+    struct Quick: TaskDefinition {
+        static let name = "quick"
+        let probe: Probe
+
+        func run(input: Int, context: TaskContext) async throws -> Int {
+            try await context.step("work") {
+                probe.hit("started-\(input)")
+                return input
+            }
+        }
+    }
+
+    @Test(arguments: TestStore.allCases)
+    func aRunWhoseCodeHasReturnedGivesItsSlotBackWhileItsOutcomeIsWritten(store: TestStore) async throws {
+        let probe = Probe()
+        let gate = Gate()
+        try await withTestEngine(store: store, tasks: [Quick(probe: probe)], configuration: .init(concurrency: 1), wrappingStore: { base in
+            // Given the first run's outcome held before it is written
+            let store = FaultyStore(base)
+            store.holdCommits(until: gate) { if case .completed(let output) = $0.change { output == Data("1".utf8) } else { false } }
+            return store
+        }) { test in
+            // When two runs are triggered on one slot
+            let first = try await test.trigger(Quick.self, input: 1)
+            try await eventually("the first run's code") { probe.count("started-1") == 1 }
+            let second = try await test.trigger(Quick.self, input: 2)
+            // Then the second runs while the first's outcome is being written
+            try await eventually("the second run's code") { probe.count("started-2") == 1 }
+            #expect(try await second.result() == 2)
+            #expect(try await first.status() == .running)
+            // And the first completes once its outcome is written
+            gate.open()
+            #expect(try await first.result() == 1)
+        }
+    }
+
     @Test(arguments: TestStore.allCases)
     func delayedRunStartsWhenDue(store: TestStore) async throws {
         let probe = Probe()

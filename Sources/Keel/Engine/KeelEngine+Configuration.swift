@@ -8,7 +8,8 @@ extension KeelEngine {
     public struct Configuration: Sendable {
         /// The queue this engine triggers onto and claims from.
         public var queue: String
-        /// How many runs execute at once. A run that waits (sleep, backoff) gives its slot back.
+        /// How many runs execute at once. A run that waits (sleep, backoff) gives its slot back,
+        /// and so does a run whose code has returned, as its outcome is written.
         public var concurrency: Int
         /// This worker's identity in leases; unique per engine instance by default.
         public var workerID: String

@@ -149,9 +149,7 @@ public final class KeelEngine: Service, Sendable {
     // MARK: Writes
 
     /// Commits a run's transition, unless this engine has (simulated) crashed.
-    /// - Parameter committed: called once the transition is durable, before anyone is told (the
-    ///   run's outcome gives its slot back there, so a caller woken by it finds the slot free).
-    func commit(_ transition: RunTransition, lease: Lease, committed: () -> Void = {}) async throws {
+    func commit(_ transition: RunTransition, lease: Lease) async throws {
         if state.withLock({ $0.crashed }) { throw KeelError(.leaseLost, "the engine stopped (simulated crash)") }
         var transition = transition
         transition.logs = runLogs.take(lease.runID)
@@ -162,7 +160,6 @@ public final class KeelEngine: Service, Sendable {
             runLogs.restore(transition.logs, for: lease.runID)
             throw error
         }
-        committed()
         runChanges.notify(lease.runID)
         if let outcome = transition.change.outcome {
             _ = state.withLock { $0.unsettledHere.remove(lease.runID) }

@@ -16,6 +16,12 @@ final class FaultyStore: RunStore {
         failing.withLock { $0 = (count, matches) }
     }
 
+    /// Makes the commits matching `matches` wait until `gate` opens before they are written.
+    func holdCommits(until gate: Gate, where matches: @escaping @Sendable (RunTransition) -> Bool) {
+        holding.withLock { $0 = (gate, matches) }
+    }
+    private let holding = Mutex<(gate: Gate, matches: @Sendable (RunTransition) -> Bool)?>(nil)
+
     /// How many of the requested failures are still to come.
     var failuresLeft: Int { failing.withLock { $0.count } }
 
@@ -34,6 +40,7 @@ final class FaultyStore: RunStore {
             return true
         }
         if fail { throw KeelError(.storeFailure, "injected: the database is unreachable") }
+        if let held = holding.withLock({ $0 }), held.matches(transition) { try await held.gate.wait() }
         try await base.commit(transition, lease: lease, now: now)
         committedTransitions.withLock { $0.append(transition) }
     }
