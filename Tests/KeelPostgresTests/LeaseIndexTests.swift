@@ -15,7 +15,7 @@ struct LeaseIndexTests {
     @Test func aWorkerReleasingItsLeasesReadsTheLeasedRunsNotTheTable() async throws {
         try await PostgresTestDatabase.withFreshSchema { store, _ in
             // Given many finished runs and a few leased to two workers
-            try await store.query(
+            _ = try await store.query(
                 "finished runs",
                 """
                 INSERT INTO run (id, task_name, task_version, queue, status, input, created_at, updated_at, started_at, finished_at)
@@ -31,7 +31,7 @@ struct LeaseIndexTests {
                 )
                 _ = try await store.createRun(run, lease: (index % 2 == 0 ? "worker-a" : "worker-b", now.addingTimeInterval(30)))
             }
-            try await store.query("statistics", "ANALYZE run")
+            _ = try await store.query("statistics", "ANALYZE run")
             // Then the indexes a claim no longer writes are gone
             let gone = try await store.query("dropped indexes", "SELECT to_regclass('run_lease_owner') IS NULL AND to_regclass('run_started_by_queue') IS NULL")
             #expect(try gone.first?.decode(Bool.self) == true)
