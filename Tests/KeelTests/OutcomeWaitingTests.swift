@@ -105,6 +105,34 @@ struct OutcomeWaitingTests {
         }
     }
 
+    @Test(arguments: TestStore.allCases)
+    func aRunQueuedForThisEngineIsNotReadByThePollAtFirst(store: TestStore) async throws {
+        let gate = Gate()
+        let probe = Probe()
+        var observed: FaultyStore?
+        try await withTestEngine(store: store, tasks: [Held(probe: probe, gate: gate)], configuration: .init(concurrency: 1), wrappingStore: { base in
+            let store = FaultyStore(base)
+            observed = store
+            return store
+        }) { test in
+            // Given the engine's one slot busy
+            let busy = try await test.trigger(Held.self, input: 1)
+            try await eventually("the first run running") { try await busy.status() == .running }
+            // When a run left queued for this engine is awaited for 60 ms
+            let queued = try await test.trigger(Held.self, input: 2)
+            let caller = Task { try await queued.result() }
+            try await Task.sleep(for: .milliseconds(60))
+            // Then its status was read once, by the caller, and not yet by the poll (from 100 ms
+            // on; a run another engine triggered is read at 10 and 30 ms)
+            let reads = observed?.statusReads.filter { $0 == queued.id }.count ?? -1
+            #expect(reads <= 1, "it was read \(reads) times")
+            // And it settles here
+            gate.open()
+            #expect(try await caller.value == 2)
+            #expect(try await busy.result() == 1)
+        }
+    }
+
     /// Callers of a run executing here get its outcome from the commit that wrote it, failures too.
     @Test(arguments: TestStore.allCases)
     func callersOfALocalRunGetItsOutputOrFailure(store: TestStore) async throws {

@@ -17,8 +17,8 @@ extension KeelEngine {
     ) async throws -> RunHandle<Task.Output> {
         _ = try registry.task(named: Task.name)
         let data = try JSONCoding.encode(input, what: "the input of task '\(Task.name)'")
-        let id = try await createRun(taskName: Task.name, input: data, options: options)
-        return RunHandle(id: id, engine: self)
+        let created = try await createRun(taskName: Task.name, input: data, options: options)
+        return RunHandle(id: created.id, engine: self, queuedForThisEngine: created.queuedForThisEngine)
     }
 
     /// Triggers a run of a closure-defined `task` with `input`.
@@ -30,8 +30,8 @@ extension KeelEngine {
     ) async throws -> RunHandle<Output> {
         _ = try registry.task(named: task.taskName)
         let data = try JSONCoding.encode(input, what: "the input of task '\(task.taskName)'")
-        let id = try await createRun(taskName: task.taskName, input: data, options: options)
-        return RunHandle(id: id, engine: self)
+        let created = try await createRun(taskName: task.taskName, input: data, options: options)
+        return RunHandle(id: created.id, engine: self, queuedForThisEngine: created.queuedForThisEngine)
     }
 
     /// Triggers a run by task name with a JSON input, as the HTTP API and the CLI do.
@@ -44,7 +44,7 @@ extension KeelEngine {
         let task = try registry.task(named: taskName)
         try checkPayloadSize(input, what: "the input of task '\(taskName)'")
         try task.validateInput(input)
-        return try await createRun(taskName: taskName, input: input, options: options)
+        return try await createRun(taskName: taskName, input: input, options: options).id
     }
 
     /// A handle on an existing run, to await its result.
@@ -55,13 +55,21 @@ extension KeelEngine {
     /// Creates the run on a run thread (see `RunExecutor`): there its commit needs no hand-off to
     /// the writer's thread and back, and a run that starts here is enqueued by a run thread, which
     /// wakes no other. From a run's code (a child's trigger) it is already there.
-    private func createRun(taskName: String, input: Data, options: TriggerOptions) async throws -> RunID {
+    /// A run created by a trigger here.
+    struct CreatedHere: Sendable {
+        let id: RunID
+        /// Whether it waits, queued, for this engine to claim it: not started at once, on a queue
+        /// this (running) engine claims from — most likely claimed and settled here.
+        let queuedForThisEngine: Bool
+    }
+
+    private func createRun(taskName: String, input: Data, options: TriggerOptions) async throws -> CreatedHere {
         try await withTaskExecutorPreference(runExecutor) {
             try await createRunHere(taskName: taskName, input: input, options: options)
         }
     }
 
-    private func createRunHere(taskName: String, input: Data, options: TriggerOptions) async throws -> RunID {
+    private func createRunHere(taskName: String, input: Data, options: TriggerOptions) async throws -> CreatedHere {
         try checkPayloadSize(input, what: "the input of task '\(taskName)'")
         let now = clock.now()
         let newRun = try makeNewRun(taskName: taskName, input: input, options: options, now: now)
@@ -81,11 +89,12 @@ extension KeelEngine {
         }
         if startsHere, let lease = created.lease {
             startExecution(of: ClaimedRun(record: created.record, lease: lease), journal: [])
-        } else {
-            if startsHere { slots.release() }
-            if !created.isExisting { workAvailable.notify(0) }
+            return CreatedHere(id: created.record.id, queuedForThisEngine: false)
         }
-        return created.record.id
+        if startsHere { slots.release() }
+        if !created.isExisting { workAvailable.notify(0) }
+        let queuedHere = !created.isExisting && created.record.status == .queued && queues[newRun.queue] != nil && isAcceptingWork
+        return CreatedHere(id: created.record.id, queuedForThisEngine: queuedHere)
     }
 
     /// The run to create for a trigger of `taskName` with `options` at `now`.
@@ -130,7 +139,7 @@ extension KeelEngine {
         }
         var ids: [RunID] = []
         for item in items {
-            ids.append(try await createRun(taskName: taskName, input: item.input, options: item.options))
+            ids.append(try await createRun(taskName: taskName, input: item.input, options: item.options).id)
         }
         return ids
     }
@@ -199,11 +208,13 @@ extension KeelEngine {
     }
 
     /// Waits until the run completes, fails, is cancelled or expires, or is parked.
-    func waitUntilSettled(_ id: RunID) async throws -> SettlementPoller.Outcome {
+    /// - Parameter queuedForThisEngine: the run was triggered here to wait for this engine's
+    ///   claim (see ``CreatedHere``): the poll reads it later at first.
+    func waitUntilSettled(_ id: RunID, queuedForThisEngine: Bool = false) async throws -> SettlementPoller.Outcome {
         while true {
             let ticket = settlements.arm(id)
             // Watched first, so that an outcome written here from now on is kept for this caller.
-            settlementPoller.watch(id)
+            settlementPoller.watch(id, firstReadAfter: queuedForThisEngine ? SettlementPoller.firstIntervalQueuedHere : SettlementPoller.firstInterval)
             defer { settlementPoller.unwatch(id) }
             // A run executing here has not settled: its outcome will notify (or the poll finds it).
             if !state.withLock({ $0.unsettledHere.contains(id) }) {

@@ -9,6 +9,12 @@ import Synchronization
 /// after its first caller arrives, then again after twice as long each time, up to every
 /// 500 ms: a run that settles quickly elsewhere is found quickly, and a thousand runs waiting
 /// in a queue are not read a hundred times a second each. The polling task ends when nobody waits.
+///
+/// A run its caller triggered through this engine, left queued on a queue this engine claims
+/// from, is most likely claimed and settled here, where its outcome needs no read: it is read
+/// first after 100 ms. In Ac (2,000 runs triggered at once and awaited), reading each queued
+/// run from 10 ms on was a sixth of the CPU on both sides (measured: +15 % runs/s with the
+/// later first read).
 final class SettlementPoller: Sendable {
     /// How a run ended (or parked), as callers of ``RunHandle/result()`` need it.
     struct Outcome: Sendable {
@@ -28,6 +34,8 @@ final class SettlementPoller: Sendable {
 
     /// How soon a newly awaited run is read.
     static let firstInterval = Duration.milliseconds(10)
+    /// How soon a newly awaited run is read when it was queued here for this engine to claim.
+    static let firstIntervalQueuedHere = Duration.milliseconds(100)
     /// The longest a run goes unread while awaited (and the poll's longest sleep).
     static let longestInterval = Duration.milliseconds(500)
 
@@ -60,14 +68,15 @@ final class SettlementPoller: Sendable {
     }
 
     /// Starts watching `id` until ``unwatch(_:)``; a settled status notifies ``settlements``.
-    func watch(_ id: RunID) {
+    /// - Parameter firstReadAfter: how soon to read it, if no other caller watches it already.
+    func watch(_ id: RunID, firstReadAfter firstInterval: Duration = SettlementPoller.firstInterval) {
         let start = state.withLock { state -> Bool in
             if state.watched[id] != nil {
                 state.watched[id]?.callers += 1
             } else {
-                let tick = state.schedule.tick(atOrAfter: .now + Self.firstInterval)
+                let tick = state.schedule.tick(atOrAfter: .now + firstInterval)
                 let nextRead = state.schedule.schedule(id, at: tick)
-                state.watched[id] = Watch(callers: 1, interval: Self.firstInterval, nextRead: nextRead)
+                state.watched[id] = Watch(callers: 1, interval: firstInterval, nextRead: nextRead)
             }
             defer { state.isPolling = true }
             return !state.isPolling
