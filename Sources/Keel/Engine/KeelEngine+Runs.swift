@@ -52,9 +52,6 @@ extension KeelEngine {
         RunHandle(id: id, engine: self)
     }
 
-    /// Creates the run on a run thread (see `RunExecutor`): there its commit needs no hand-off to
-    /// the writer's thread and back, and a run that starts here is enqueued by a run thread, which
-    /// wakes no other. From a run's code (a child's trigger) it is already there.
     /// A run created by a trigger here.
     struct CreatedHere: Sendable {
         let id: RunID
@@ -63,6 +60,9 @@ extension KeelEngine {
         let queuedForThisEngine: Bool
     }
 
+    /// Creates the run on a run thread (see `RunExecutor`): there its commit needs no hand-off to
+    /// the writer's thread and back, and a run that starts here is enqueued by a run thread, which
+    /// wakes no other. From a run's code (a child's trigger) it is already there.
     private func createRun(taskName: String, input: Data, options: TriggerOptions) async throws -> CreatedHere {
         try await withTaskExecutorPreference(runExecutor) {
             try await createRunHere(taskName: taskName, input: input, options: options)
