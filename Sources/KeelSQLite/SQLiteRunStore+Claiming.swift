@@ -71,11 +71,7 @@ extension SQLiteRunStore {
         }
         var freshStarts = Int.max
         if let rate = queue.rateLimit {
-            let started = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM run WHERE queue = ? AND started_at IS NOT NULL AND started_at > ?"),
-                arguments: [queue.name, now - rate.period.milliseconds]
-            ) ?? 0
-            freshStarts = rate.limit - started
+            freshStarts = rate.limit - (try recentStarts(queue: queue.name, since: now - rate.period.milliseconds, db: db))
         }
         guard capacity > 0 else { return [] }
         // Keys already at their limit are left out of the scan in SQL, so that one key's backlog
@@ -97,6 +93,7 @@ extension SQLiteRunStore {
         let taskNames = Set(request.taskNames)
         var leasedByKey: [String: Int] = [:]
         var claimed: [ClaimedRun] = []
+        var firstStarts = 0
         var offset = 0
         let pageSize = 256
         scanning: while claimed.count < capacity && offset < 4096 {
@@ -129,7 +126,10 @@ extension SQLiteRunStore {
                 }
                 if let run = try lease(RunID(candidate["id"]), request: request, db: db) {
                     claimed.append(run)
-                    if isFresh { freshStarts -= 1 }
+                    if isFresh {
+                        freshStarts -= 1
+                        firstStarts += 1
+                    }
                     // A claimed run leaves the candidate order, so the next page starts one earlier.
                     offset -= 1
                 }
@@ -137,7 +137,26 @@ extension SQLiteRunStore {
             }
             if candidates.count < pageSize { break }
         }
+        if queue.rateLimit != nil {
+            try recordStarts(count: firstStarts, queue: queue.name, now: now, db: db)
+        }
         return claimed
+    }
+
+    /// How many runs of a rate-limited queue started after `since`, from `queue_start` (one row
+    /// per start, recorded by ``recordStarts(count:queue:now:db:)``); older rows are deleted first.
+    private static func recentStarts(queue: String, since: Int64, db: Database) throws -> Int {
+        try db.cachedStatement(sql: "DELETE FROM queue_start WHERE queue = ? AND started_at <= ?").execute(arguments: [queue, since])
+        return try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT COUNT(*) FROM queue_start WHERE queue = ? AND started_at > ?"),
+            arguments: [queue, since]
+        ) ?? 0
+    }
+
+    /// Records `count` runs started for the first time now on a rate-limited queue, in the claim's transaction.
+    private static func recordStarts(count: Int, queue: String, now: Int64, db: Database) throws {
+        let insert = try db.cachedStatement(sql: "INSERT INTO queue_start (queue, started_at) VALUES (?, ?)")
+        for _ in 0..<count { try insert.execute(arguments: [queue, now]) }
     }
 
     /// Runs of `queue` with `key` under a live lease. A lapsed lease does not count: its worker
@@ -267,16 +286,18 @@ extension SQLiteRunStore {
     public func releaseLeases(workerID: String, now: Date) async throws {
         try await write { db in
             let now = now.millisecondsSince1970
-            try db.execute(
-                sql: """
-                    UPDATE run
-                    SET available_at = CASE WHEN status = 'waiting' AND wake_at IS NOT NULL THEN wake_at ELSE ? END,
-                        status = CASE WHEN status = 'running' THEN 'queued' ELSE status END,
-                        lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                    WHERE lease_owner = ?
-                    """,
-                arguments: [now, now, workerID]
-            )
+            try db.execute(sql: Self.leaseReleaseSQL, arguments: [now, now, workerID])
         }
     }
+
+    /// Requeues the runs a worker holds (arguments: now, now, the worker's id). They are found in
+    /// the index of leased runs (every worker's, a few each), there being no index by lease owner
+    /// (migration v4).
+    static let leaseReleaseSQL = """
+        UPDATE run
+        SET available_at = CASE WHEN status = 'waiting' AND wake_at IS NOT NULL THEN wake_at ELSE ? END,
+            status = CASE WHEN status = 'running' THEN 'queued' ELSE status END,
+            lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+        WHERE lease_owner IS NOT NULL AND lease_owner = ?
+        """
 }

@@ -120,12 +120,15 @@ struct OutcomeWaitingTests {
             try await eventually("the first run running") { try await busy.status() == .running }
             // When a run left queued for this engine is awaited for 60 ms
             let queued = try await test.trigger(Held.self, input: 2)
+            let triggered = ContinuousClock.now
             let caller = Task { try await queued.result() }
             try await Task.sleep(for: .milliseconds(60))
             // Then its status was read once, by the caller, and not yet by the poll (from 100 ms
-            // on; a run another engine triggered is read at 10 and 30 ms)
+            // on; a run another engine triggered is read at 10, 30 and 70 ms). On a loaded
+            // machine the sleep may overrun past 100 ms: then one read by the poll is allowed.
             let reads = observed?.statusReads.filter { $0 == queued.id }.count ?? -1
-            #expect(reads <= 1, "it was read \(reads) times")
+            let waited = ContinuousClock.now - triggered
+            #expect(reads <= (waited < .milliseconds(100) ? 1 : 2), "it was read \(reads) times in \(waited)")
             // And it settles here
             gate.open()
             #expect(try await caller.value == 2)

@@ -74,6 +74,10 @@ final class SettlementPoller: Sendable {
             if state.watched[id] != nil {
                 state.watched[id]?.callers += 1
             } else {
+                // The wheel starts with the poll: one left from an earlier spell would place a
+                // read due more than its span after that spell's start in its last slot,
+                // which the first round takes at once.
+                if !state.isPolling { state.schedule = ReadSchedule(startingAt: .now) }
                 let tick = state.schedule.tick(atOrAfter: .now + firstInterval)
                 let nextRead = state.schedule.schedule(id, at: tick)
                 state.watched[id] = Watch(callers: 1, interval: firstInterval, nextRead: nextRead)
@@ -114,7 +118,6 @@ final class SettlementPoller: Sendable {
             let due = state.withLock { state -> [RunID]? in
                 if state.watched.isEmpty {
                     state.isPolling = false
-                    state.schedule = ReadSchedule(startingAt: now)
                     return nil
                 }
                 return state.schedule.takeDue(at: now).compactMap { read in
