@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Keel
+import KeelTesting
 @testable import KeelSQLite
 import Testing
 
@@ -52,33 +53,19 @@ struct SQLiteLeaseIndexTests {
     @Test func aRateLimitedQueueRecordsItsStartsAndForgetsThoseOlderThanItsPeriod() async throws {
         let store = try SQLiteStoreFixture.temporary()
         // Given a rate-limited queue and an unlimited one, with due runs
-        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
-        for (index, queue) in ["rated", "rated", "rated", "free", "free"].enumerated() {
-            let created = t0.addingTimeInterval(Double(index) / 1000)
-            let run = NewRun(
-                id: RunID.make(at: created), taskName: "t", taskVersion: "v1", queue: queue, input: Data("1".utf8),
-                createdAt: created, availableAt: created
-            )
-            _ = try await store.createRun(run, lease: nil)
-        }
-        func claim(_ queue: QueueDefinition, at seconds: TimeInterval) async throws -> [ClaimedRun] {
-            let now = t0.addingTimeInterval(seconds)
-            return try await store.claimDueRuns(
-                ClaimRequest(queues: [queue], workerID: "w", taskNames: ["t"], limit: 10, now: now, leaseExpiresAt: now.addingTimeInterval(30))
-            )
-        }
+        let runs = try await QueuedRunsFixture(store: store, queues: ["rated", "rated", "rated", "free", "free"])
         func recordedStarts() async throws -> [String] {
             try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT queue FROM queue_start ORDER BY queue") }
         }
         let rated = QueueDefinition("rated", rateLimit: .init(limit: 2, period: .seconds(60)))
         // When both are claimed
-        #expect(try await claim(rated, at: 1).count == 2)
-        #expect(try await claim(QueueDefinition("free"), at: 1).count == 2)
+        #expect(try await runs.claim(rated, at: 1).count == 2)
+        #expect(try await runs.claim(QueueDefinition("free"), at: 1).count == 2)
         // Then only the rate-limited queue's starts are recorded, and its limit holds
         #expect(try await recordedStarts() == ["rated", "rated"])
-        #expect(try await claim(rated, at: 2).isEmpty)
+        #expect(try await runs.claim(rated, at: 2).isEmpty)
         // And once the period has passed they are deleted as the next start is recorded
-        #expect(try await claim(rated, at: 62).count == 1)
+        #expect(try await runs.claim(rated, at: 62).count == 1)
         #expect(try await recordedStarts() == ["rated"])
     }
 }
