@@ -1,8 +1,8 @@
 public import Foundation
 public import Keel
 
-/// Due runs of task `t` on named queues, created directly in a store, and claims of them at
-/// times counted from the first run's creation: what the stores' tests of claiming share.
+/// Runs of task `t` created directly in a store (due on named queues, or leased), and claims of
+/// them at times counted from the first run's creation: what the stores' tests of claiming share.
 public struct QueuedRunsFixture: Sendable {
     public let store: any RunStore
     /// When the first run was created.
@@ -27,5 +27,17 @@ public struct QueuedRunsFixture: Sendable {
         return try await store.claimDueRuns(
             ClaimRequest(queues: [queue], workerID: "w", taskNames: ["t"], limit: 10, now: now, leaseExpiresAt: now.addingTimeInterval(30))
         )
+    }
+
+    /// Creates one run of task `t` on the default queue per entry of `owners`, started at
+    /// `start` and leased to that owner for 30 s.
+    public func createLeasedRuns(owners: [String]) async throws {
+        for owner in owners {
+            let run = NewRun(
+                id: RunID.make(at: start), taskName: "t", taskVersion: "v1", queue: "default", input: Data("1".utf8),
+                createdAt: start, availableAt: start
+            )
+            _ = try await store.createRun(run, lease: (owner, start.addingTimeInterval(30)))
+        }
     }
 }

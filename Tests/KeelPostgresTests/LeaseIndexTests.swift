@@ -23,14 +23,9 @@ struct LeaseIndexTests {
                 FROM generate_series(1, 5000) AS n
                 """
             )
-            let now = Date(timeIntervalSince1970: 1_800_000_000)
-            for index in 0..<6 {
-                let run = NewRun(
-                    id: RunID.make(at: now), taskName: "t", taskVersion: "v1", queue: "default", input: Data("1".utf8),
-                    createdAt: now, availableAt: now
-                )
-                _ = try await store.createRun(run, lease: (index % 2 == 0 ? "worker-a" : "worker-b", now.addingTimeInterval(30)))
-            }
+            let runs = try await QueuedRunsFixture(store: store, queues: [])
+            try await runs.createLeasedRuns(owners: ["worker-a", "worker-b", "worker-a", "worker-b", "worker-a", "worker-b"])
+            let now = runs.start
             _ = try await store.query("statistics", "ANALYZE run")
             // Then the indexes a claim no longer writes are gone
             let gone = try await store.query("dropped indexes", "SELECT to_regclass('run_lease_owner') IS NULL AND to_regclass('run_started_by_queue') IS NULL")

@@ -22,14 +22,9 @@ struct SQLiteLeaseIndexTests {
                     """
             )
         }
-        let now = Date(timeIntervalSince1970: 1_800_000_000)
-        for index in 0..<6 {
-            let run = NewRun(
-                id: RunID.make(at: now), taskName: "t", taskVersion: "v1", queue: "default", input: Data("1".utf8),
-                createdAt: now, availableAt: now
-            )
-            _ = try await store.createRun(run, lease: (index % 2 == 0 ? "worker-a" : "worker-b", now.addingTimeInterval(30)))
-        }
+        let runs = try await QueuedRunsFixture(store: store, queues: [])
+        try await runs.createLeasedRuns(owners: ["worker-a", "worker-b", "worker-a", "worker-b", "worker-a", "worker-b"])
+        let now = runs.start
         try await store.pool.write { db in try db.execute(sql: "ANALYZE") }
         // Then the indexes a start and a finish no longer write are gone
         let left = try await store.pool.read { db in
