@@ -57,7 +57,10 @@ public final class SQLiteRunStore: RunStore {
             pool = try DatabasePool(path: path, configuration: grdb)
             // GRDB switches the writer to synchronous=NORMAL when it turns WAL on, after
             // prepareDatabase ran: set the durability again on the (only) writer connection.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WriteAheadLogPreallocation.checkpointPages)")
+            }
             try Self.migrator.migrate(pool)
             try WriteAheadLogPreallocation.ensure(pool, path: path)
         } catch {

@@ -18,8 +18,8 @@ struct SQLiteWriteAheadLogTests {
     func aNewStoresLogHasItsWorkingSizeAndCommitsDoNotGrowIt() async throws {
         let store = try SQLiteStoreFixture.temporary()
         let preallocated = try Self.fileSize(store.path + "-wal")
-        // 1,000 frames of a 4 KiB page (and a 24-byte header each), none of them committed.
-        #expect(preallocated >= 1_000 * 4_096)
+        // 4,200 frames of a 4 KiB page (and a 24-byte header each), none of them committed.
+        #expect(preallocated >= 4_200 * 4_096)
         #expect(try Self.fileSize(store.path) < 512 * 1_024, "the filler is rolled back, not committed")
 
         for index in 0..<100 {
@@ -40,5 +40,28 @@ struct SQLiteWriteAheadLogTests {
         }
         #expect(tables.contains("run"))
         #expect(!tables.contains("keel_wal_preallocation"))
+    }
+
+    /// The log holds 4,000 pages before a commit copies them into the database file (SQLite's
+    /// default, 1,000, put that copy and its sync in one run's commit in 90 of one-step runs),
+    /// and after the copy it starts again from its beginning, within its preallocated size.
+    @Test
+    func theLogIsCopiedIntoTheDatabaseFileEveryFourThousandPages() async throws {
+        let store = try SQLiteStoreFixture.temporary()
+        let preallocated = try Self.fileSize(store.path + "-wal")
+        let databaseAtOpen = try Self.fileSize(store.path)
+        // A queued run's creation writes its row and at least four index pages, and not 13: 300
+        // of them are more than 1,000 pages and fewer than 4,000.
+        for index in 0..<300 {
+            try await Fixture.create(Fixture.newRun(input: "\(index)"), in: store)
+        }
+        #expect(try Self.fileSize(store.path) == databaseAtOpen, "no checkpoint before 4,000 pages")
+        for index in 300..<1_200 {
+            try await Fixture.create(Fixture.newRun(input: "\(index)"), in: store)
+        }
+        #expect(try Self.fileSize(store.path) > databaseAtOpen, "the runs were copied into the database file")
+        #expect(try Self.fileSize(store.path + "-wal") == preallocated, "the log started again within its size")
+        let stored = try await DatabaseQueue(path: store.path).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run") }
+        #expect(stored == 1_200)
     }
 }
