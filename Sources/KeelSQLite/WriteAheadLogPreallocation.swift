@@ -11,31 +11,36 @@ import GRDB
 /// (or after the last connection closed, which deletes the WAL) would pay the higher cost for
 /// its first thousand commits. PostgreSQL avoids the same cost by writing its WAL segments in
 /// full before it uses them; this does the same through SQLite itself: with a page cache too
-/// small to hold it, a transaction writes ``frames`` pages of filler, which SQLite spills into
-/// the WAL, and is rolled back. Nothing is committed (the database file does not grow), and the
+/// small to hold it, a transaction writes ``frames(checkpointPages:)`` pages of filler, which
+/// SQLite spills into the WAL, and is rolled back. Nothing is committed (the database file does not grow), and the
 /// next transaction writes its frames from the log's beginning, over the spilled ones.
 ///
 /// It runs in a write transaction, under SQLite's own locks, so another process opening the
 /// same file at the same time is safe.
 enum WriteAheadLogPreallocation {
-    /// Pages the log holds before the committing connection copies them into the database file
-    /// (`PRAGMA wal_autocheckpoint`, 1,000 in SQLite by default).
+    /// Pages by which the log may pass the checkpoint's threshold: the commit that reaches it
+    /// is written whole before the checkpoint runs.
+    static let margin = 200
+
+    /// The log's working size in pages for a checkpoint every `checkpointPages`
+    /// (`PRAGMA wal_autocheckpoint`): after the checkpoint the log starts again from its beginning.
     ///
-    /// That checkpoint runs inside a commit and syncs the database file, whose sync grows with
-    /// the pages it copies: it made the commit that ran it 0.5–0.8 ms slower. Every 1,000 pages
-    /// that was one run in 90 of a workload of one-step runs, so those commits were the slowest
-    /// percent (B's p99 1.59–4.46 ms against 1.06–2.29 every 4,000 pages, in five alternating
-    /// pairs on 2026-12-08). Every 4,000 pages a checkpoint copies more pages at once, but fewer
-    /// than four times as many, as the same pages (the ends of the run table and its indexes)
-    /// are written again and again between checkpoints: one run in 360 pays it.
-    static let checkpointPages = 4_000
+    /// SQLite's default is 1,000 pages; the store's is 4,000. The checkpoint runs inside the
+    /// commit that fills the log, and syncs the database file, whose sync grows with the pages
+    /// it copies: it made that commit 0.5–0.8 ms slower. Every 1,000 pages that was one run in
+    /// 90 of a workload of one-step runs, so those commits were the slowest percent (B's p99
+    /// 1.59–4.46 ms against 1.05–2.33 every 4,000 pages, better in 9 of 12 alternating pairs on
+    /// 2026-12-08). Every 4,000 pages a checkpoint copies more pages at once, but fewer than four
+    /// times as many (the same pages, the ends of the run table and its indexes, are written
+    /// again and again between checkpoints), and one run in 360 pays it.
+    static func frames(checkpointPages: Int) -> Int {
+        checkpointPages + margin
+    }
 
-    /// The log's working size in pages: a checkpoint runs once it holds ``checkpointPages``, after
-    /// the commit that brought it there, and the log then starts again from its beginning.
-    static let frames = 4_200
-
-    /// Grows the WAL of the store at `path` to about ``frames`` pages, unless it is that large.
-    static func ensure(_ pool: DatabasePool, path: String) throws {
+    /// Grows the WAL of the store at `path` to about ``frames(checkpointPages:)`` pages, unless
+    /// it is that large.
+    static func ensure(_ pool: DatabasePool, path: String, checkpointPages: Int) throws {
+        let frames = frames(checkpointPages: checkpointPages)
         try pool.writeWithoutTransaction { db in
             let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096
             guard logSize(path) < frames * (pageSize + 24) else { return }

@@ -16,7 +16,7 @@ struct SQLiteWriteAheadLogTests {
 
     @Test
     func aNewStoresLogHasItsWorkingSizeAndCommitsDoNotGrowIt() async throws {
-        let store = try SQLiteStoreFixture.temporary()
+        let store = try SQLiteStoreFixture.temporary(configuration: .init())
         let preallocated = try Self.fileSize(store.path + "-wal")
         // 4,200 frames of a 4 KiB page (and a 24-byte header each), none of them committed.
         #expect(preallocated >= 4_200 * 4_096)
@@ -31,7 +31,7 @@ struct SQLiteWriteAheadLogTests {
 
     @Test
     func reopeningAStoreKeepsItsRunsAndLeavesNoFillerTable() async throws {
-        let store = try SQLiteStoreFixture.temporary()
+        let store = try SQLiteStoreFixture.temporary(configuration: .init())
         let kept = try await Fixture.create(Fixture.newRun(input: "1"), in: store)
         let reopened = try SQLiteRunStore(path: store.path)
         #expect(try await reopened.run(kept.id)?.input == Data("1".utf8))
@@ -47,7 +47,7 @@ struct SQLiteWriteAheadLogTests {
     /// and after the copy it starts again from its beginning, within its preallocated size.
     @Test
     func theLogIsCopiedIntoTheDatabaseFileEveryFourThousandPages() async throws {
-        let store = try SQLiteStoreFixture.temporary()
+        let store = try SQLiteStoreFixture.temporary(configuration: .init())
         let preallocated = try Self.fileSize(store.path + "-wal")
         let databaseAtOpen = try Self.fileSize(store.path)
         // A queued run's creation writes its row and at least four index pages, and not 13: 300
@@ -63,5 +63,16 @@ struct SQLiteWriteAheadLogTests {
         #expect(try Self.fileSize(store.path + "-wal") == preallocated, "the log started again within its size")
         let stored = try await DatabaseQueue(path: store.path).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run") }
         #expect(stored == 1_200)
+    }
+
+    @Test
+    func aLogOfFewerThanAHundredPagesIsRefusedByName() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("keel-wal-\(UUID().uuidString).sqlite").path
+        let error = #expect(throws: KeelError.self) {
+            try SQLiteRunStore(path: path, configuration: .init(checkpointPages: 10))
+        }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.message.contains("checkpointPages") == true)
+        #expect(!FileManager.default.fileExists(atPath: path), "nothing is created for a refused configuration")
     }
 }

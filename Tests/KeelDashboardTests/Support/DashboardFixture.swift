@@ -20,7 +20,7 @@ struct DashboardFixture {
 
     static func with(_ body: @Sendable (DashboardFixture) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-dashboard-\(UUID().uuidString)")
-        let store = try SQLiteRunStore(path: directory.appendingPathComponent("keel.sqlite").path)
+        let store = try SQLiteRunStore(path: directory.appendingPathComponent("keel.sqlite").path, configuration: .init(checkpointPages: 1_000))
         let metrics = KeelMetrics()
         var configuration = KeelEngine.Configuration(pollInterval: .milliseconds(50))
         configuration.metricsFactory = metrics.factory
