@@ -19,10 +19,8 @@ public enum TestStore: String, Sendable, CaseIterable, CustomStringConvertible {
 
     public var description: String { rawValue }
 
-    /// Runs `body` with a fresh, empty store of this kind, then removes it.
-    ///
-    /// A SQLite store here has a log of 1,000 pages, not the default 4,000: each store opened
-    /// writes its log's size (about 4 MB instead of 17), and tests open many at once.
+    /// Runs `body` with a fresh, empty store of this kind, then removes it (a SQLite store with
+    /// ``KeelSQLite/SQLiteRunStore/Configuration/forTests``).
     public func withStore<Result: Sendable>(_ body: (any RunStore) async throws -> Result) async throws -> Result {
         switch self {
         case .sqlite:
@@ -30,7 +28,7 @@ public enum TestStore: String, Sendable, CaseIterable, CustomStringConvertible {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let path = directory.appendingPathComponent("keel.sqlite").path
-            return try await body(try SQLiteRunStore(path: path, configuration: .init(checkpointPages: 1_000)))
+            return try await body(try SQLiteRunStore(path: path, configuration: .forTests))
         case .postgres:
             return try await PostgresTestDatabase.withFreshSchema { store, _ in try await body(store) }
         }

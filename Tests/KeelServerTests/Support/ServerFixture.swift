@@ -6,6 +6,7 @@ import Keel
 import KeelExamples
 import KeelServer
 import KeelSQLite
+import KeelTesting
 import Logging
 import NIOCore
 import Testing
@@ -27,7 +28,7 @@ struct ServerFixture {
         _ body: @Sendable (ServerFixture) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-server-\(UUID().uuidString)")
-        let store = try SQLiteRunStore(path: directory.appendingPathComponent("keel.sqlite").path, configuration: .init(checkpointPages: 1_000))
+        let store = try SQLiteRunStore(path: directory.appendingPathComponent("keel.sqlite").path, configuration: .forTests)
         let metrics = KeelMetrics()
         var configuration = KeelEngine.Configuration(pollInterval: .milliseconds(50), maximumPayloadBytes: maximumPayloadBytes)
         configuration.metricsFactory = metrics.factory
