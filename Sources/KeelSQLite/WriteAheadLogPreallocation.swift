@@ -8,12 +8,13 @@ import GRDB
 /// that sync must also make the file's new size and blocks durable (on ext4, a journal commit
 /// besides the data): measured on this project's machines, 200–290 µs per one-page commit, and
 /// 115–130 µs once the log is reused after its first checkpoint. A store opened on a new file
-/// (or after the last connection closed, which deletes the WAL) would pay the higher cost for
-/// its first thousand commits. PostgreSQL avoids the same cost by writing its WAL segments in
-/// full before it uses them; this does the same through SQLite itself: with a page cache too
-/// small to hold it, a transaction writes ``frames(checkpointPages:)`` pages of filler, which
-/// SQLite spills into the WAL, and is rolled back. Nothing is committed (the database file does not grow), and the
-/// next transaction writes its frames from the log's beginning, over the spilled ones.
+/// (or after the last connection closed, which deletes the WAL) would pay the higher cost until
+/// its first checkpoint. PostgreSQL avoids the same cost by writing its WAL segments in full
+/// before it uses them; this does the same through SQLite itself: with a page cache too small
+/// to hold it, a transaction writes ``frames(checkpointPages:)`` pages of filler, which SQLite
+/// spills into the WAL, and is rolled back. Nothing is committed (the database file does not
+/// grow), and the next transaction writes its frames from the log's beginning, over the
+/// spilled ones.
 ///
 /// It runs in a write transaction, under SQLite's own locks, so another process opening the
 /// same file at the same time is safe.
